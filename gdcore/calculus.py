@@ -1,0 +1,227 @@
+"""Numerical differentiation: derivatives, partial derivatives and gradients.
+
+Every derivative here is a finite difference. The central difference
+
+    f'(x) ≈ (f(x + h) − f(x − h)) / 2h
+
+has truncation error O(h²), the forward difference (f(x + h) − f(x)) / h only
+O(h); both lose accuracy to rounding once h is very small, because f(x + h)
+and f(x − h) then agree in almost all their digits.
+
+Source for all formulas: J. Nocedal and S. J. Wright, *Numerical
+Optimization*, 2nd ed., Springer 2006, §8.1 "Finite-difference derivative
+approximations", https://doi.org/10.1007/978-0-387-40065-5
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+ScalarFunction = Callable[[Any], Any]
+"""A function of a number (or of an array) that returns one number."""
+
+
+def _check_h(h: float, name: str = "h") -> float:
+    if isinstance(h, bool) or not isinstance(h, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(h).__name__}")
+    if not (math.isfinite(h) and h > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {h!r}")
+    return float(h)
+
+
+def _as_point(x: ArrayLike, name: str) -> np.ndarray:
+    """A fresh float64 copy of ``x``, so callers' arrays are never touched."""
+    array = np.asarray(x)
+    if array.dtype == bool or not (
+        np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
+    ):
+        raise TypeError(f"{name} must be a real number or an array of real numbers, got dtype {array.dtype}")
+    array = array.astype(np.float64)  # astype copies
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite, got {array}")
+    return array
+
+
+def _value(f: ScalarFunction, x: Any) -> float:
+    result = f(x)
+    if np.ndim(result) != 0:
+        raise TypeError(f"f must return a single number, got an array of shape {np.shape(result)}")
+    return float(result)
+
+
+def numerical_diff(f: ScalarFunction, x: float, h: float = 1e-4) -> float:
+    """Central-difference derivative of a function of one variable.
+
+        f'(x) ≈ (f(x + h) − f(x − h)) / 2h,   error O(h²)
+
+    ``f`` takes a float and returns a number; ``x`` is a real number.
+
+    Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), eq. 8.7,
+    https://doi.org/10.1007/978-0-387-40065-5
+    """
+    h = _check_h(h)
+    if np.ndim(x) != 0:
+        raise TypeError("x must be a single real number; use numerical_gradient for arrays")
+    x = float(_as_point(x, "x"))
+    return (_value(f, x + h) - _value(f, x - h)) / (2 * h)
+
+
+def forward_diff(f: ScalarFunction, x: float, h: float = 1e-4) -> float:
+    """Forward-difference derivative of a function of one variable.
+
+        f'(x) ≈ (f(x + h) − f(x)) / h,   error O(h)
+
+    Less accurate than :func:`numerical_diff` for the same h; kept to show
+    the difference on the site.
+
+    Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), eq. 8.1,
+    https://doi.org/10.1007/978-0-387-40065-5
+    """
+    h = _check_h(h)
+    if np.ndim(x) != 0:
+        raise TypeError("x must be a single real number")
+    x = float(_as_point(x, "x"))
+    return (_value(f, x + h) - _value(f, x)) / h
+
+
+def partial(f: ScalarFunction, x: ArrayLike, i: int | tuple[int, ...], h: float = 1e-4) -> float:
+    """Central-difference partial derivative ∂f/∂x_i at the point ``x``.
+
+        ∂f/∂x_i (x) ≈ (f(x + h e_i) − f(x − h e_i)) / 2h
+
+    where e_i is the i-th unit vector. ``x`` is an array (any shape) and ``f``
+    takes an array of that shape and returns a number. ``i`` indexes ``x``:
+    an int for a vector, a tuple such as ``(row, column)`` for a matrix.
+    The caller's ``x`` is not modified.
+
+    Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), eq. 8.7,
+    https://doi.org/10.1007/978-0-387-40065-5
+    """
+    h = _check_h(h)
+    point = _as_point(x, "x")
+    try:
+        original = point[i]
+    except (IndexError, TypeError) as error:
+        raise ValueError(f"i={i!r} is not a valid index into x of shape {point.shape}") from error
+    if np.ndim(original) != 0:
+        raise ValueError(f"i={i!r} must select a single coordinate of x (shape {point.shape})")
+    point[i] = original + h
+    f_plus = _value(f, point)
+    point[i] = original - h
+    f_minus = _value(f, point)
+    return (f_plus - f_minus) / (2 * h)
+
+
+def numerical_gradient(f: ScalarFunction, x: ArrayLike, h: float = 1e-4) -> np.ndarray:
+    """Central-difference gradient ∇f(x), one coordinate at a time.
+
+        (∇f(x))_i ≈ (f(x + h e_i) − f(x − h e_i)) / 2h   for every index i
+
+    ``x`` may have any shape (a vector, a weight matrix, ...); ``f`` takes an
+    array of that shape and returns a number. The result has the shape of
+    ``x``. The function works on a float64 copy, so the caller's ``x`` is
+    unchanged afterwards.
+
+    Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), eq. 8.7,
+    https://doi.org/10.1007/978-0-387-40065-5
+    """
+    h = _check_h(h)
+    point = _as_point(x, "x")
+    grad = np.zeros_like(point)
+    for i in np.ndindex(point.shape):
+        original = point[i]
+        point[i] = original + h
+        f_plus = _value(f, point)
+        point[i] = original - h
+        f_minus = _value(f, point)
+        point[i] = original
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def directional_derivative(f: ScalarFunction, x: ArrayLike, u: ArrayLike, h: float = 1e-4) -> float:
+    """Central-difference derivative of ``f`` at ``x`` in the direction ``u``.
+
+        D_u f(x) ≈ (f(x + h u) − f(x − h u)) / 2h   (= ∇f(x) · u for smooth f)
+
+    ``u`` must be a unit vector of the same shape as ``x``: ‖u‖ may differ
+    from 1 by at most 1e-9, otherwise ``ValueError`` (divide u by its norm
+    first). Requiring a unit vector keeps D_u f the rate of change per unit
+    of distance, the quantity the site compares between directions.
+
+    Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), §A.2
+    (directional derivative) and eq. 8.7, https://doi.org/10.1007/978-0-387-40065-5
+    """
+    h = _check_h(h)
+    point = _as_point(x, "x")
+    direction = _as_point(u, "u")
+    if direction.shape != point.shape:
+        raise ValueError(f"u must have the shape of x {point.shape}, got {direction.shape}")
+    norm = float(np.linalg.norm(direction))
+    if abs(norm - 1.0) > 1e-9:
+        raise ValueError(f"u must be a unit vector (‖u‖ = 1), got ‖u‖ = {norm!r}; pass u / ‖u‖")
+    return (_value(f, point + h * direction) - _value(f, point - h * direction)) / (2 * h)
+
+
+def tangent_plane(f_value: float, grad: ArrayLike, x0: ArrayLike, x: ArrayLike) -> np.ndarray:
+    """The tangent plane (first-order Taylor approximation) of f at x0, evaluated at x.
+
+        z = f(x0) + ∇f(x0) · (x − x0)
+
+    ``f_value`` is f(x0), ``grad`` is ∇f(x0) and ``x0`` a point, both of
+    shape (d,); ``x`` has shape (..., d) — e.g. ``np.stack([X, Y], -1)`` for a
+    whole plotting grid — and the result has shape (...).
+
+    Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), eq. 2.6
+    (Taylor's theorem), https://doi.org/10.1007/978-0-387-40065-5
+    """
+    if np.ndim(f_value) != 0:
+        raise TypeError(f"f_value must be a single number f(x0), got shape {np.shape(f_value)}")
+    f0 = float(_as_point(f_value, "f_value"))
+    g = _as_point(grad, "grad")
+    base = _as_point(x0, "x0")
+    points = _as_point(x, "x")
+    if base.ndim != 1 or g.shape != base.shape:
+        raise ValueError(f"grad and x0 must both have shape (d,), got {g.shape} and {base.shape}")
+    if points.ndim == 0 or points.shape[-1] != base.shape[0]:
+        raise ValueError(f"x must have shape (..., {base.shape[0]}), got {points.shape}")
+    return f0 + (points - base) @ g
+
+
+def steepest_path(objective: Any, x0: ArrayLike, step: float, n: int, ascent: bool = False) -> np.ndarray:
+    """A finely stepped path of steepest descent (or ascent): the gradient flow.
+
+        x_{k+1} = x_k − step · ∇f(x_k)     (ascent: + step · ∇f(x_k))
+
+    This is the explicit Euler discretisation of the gradient flow
+    dx/dt = −∇f(x) (Cauchy's method of steepest descent). With a small
+    ``step`` the polyline follows the continuous curve, which crosses every
+    level curve of f at a right angle. ``objective`` is anything with a
+    ``grad(x)`` method (e.g. a :class:`gdcore.functions.Objective`); ``x0``
+    has shape (d,). Returns an array of shape (n + 1, d) that starts at x0.
+
+    Source: A. Cauchy, "Méthode générale pour la résolution des systèmes
+    d'équations simultanées", Comptes Rendus 25 (1847), 536–538; Nocedal &
+    Wright, *Numerical Optimization*, 2nd ed. (2006), §3.1,
+    https://doi.org/10.1007/978-0-387-40065-5
+    """
+    if not callable(getattr(objective, "grad", None)):
+        raise TypeError("objective must have a grad(x) method, e.g. a gdcore.functions.Objective")
+    step = _check_h(step, "step")
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
+        raise ValueError(f"n must be an int >= 0 (the number of steps), got {n!r}")
+    point = _as_point(x0, "x0")
+    if point.ndim != 1:
+        raise ValueError(f"x0 must have shape (d,), got {point.shape}")
+    sign = 1.0 if ascent else -1.0
+    path = np.empty((int(n) + 1, point.size))
+    path[0] = point
+    for k in range(int(n)):
+        path[k + 1] = path[k] + sign * step * np.asarray(objective.grad(path[k]), dtype=float)
+    return path

@@ -1,0 +1,408 @@
+"""Gradient-descent optimizers in plain NumPy, with the conventions of ``torch.optim``.
+
+Every optimizer is built as ``Opt(params, **hyperparameters)``, where
+``params`` is a float ndarray or a list of them, and ``opt.step(grads)``
+updates the parameters **in place** (``grads`` has the same structure,
+shapes and dtypes).  Hyperparameter names, defaults and update rules are
+those of PyTorch 2.x (single-tensor implementation, ``maximize=False``), so
+float64 trajectories agree with ``torch.optim`` to about 1e-10 (see
+``tests/reference``).
+
+Attributes shared by all optimizers:
+
+``params``
+    the list of parameter arrays (the very arrays you passed in).
+``lr``
+    a plain attribute; a learning-rate schedule may assign to it between
+    steps and the next ``step`` uses the new value.
+``t``
+    the number of steps taken so far (0 before the first ``step``); it is
+    the ``t`` in the update equations below (torch calls it ``state["step"]``).
+
+Notation in the docstrings: ``g`` is the gradient, ``x`` the parameter,
+``eta`` the learning rate ``lr``, ``lambda`` the weight decay; all
+operations are element-wise.
+
+Two project rules are stricter than torch: ``eps`` must be ``> 0`` (torch
+allows 0, which divides by zero where the gradient history is zero), and
+RMSprop's ``alpha`` must be in ``[0, 1)`` (torch only requires ``>= 0``).
+
+Reading guide: each class's ``_update`` method is the whole algorithm, a few
+NumPy lines that mirror the equation in its docstring.  They write into
+preallocated arrays (``out=``, ``*=``, ``+=``) so a step allocates no
+parameter-sized memory; ``tmp``/``tmp2`` are scratch arrays of the
+parameter's shape.
+
+torch conventions: https://pytorch.org/docs/stable/optim.html
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gdcore._validate import (
+    check_betas,
+    check_bool,
+    check_finite_float,
+    check_grads,
+    check_lr,
+    check_nonneg,
+    check_params,
+    check_positive,
+    check_unit_interval,
+)
+
+__all__ = ["Optimizer", "SGD", "TextbookMomentum", "Adagrad", "RMSprop", "Adam", "AdamW"]
+
+
+class Optimizer:
+    """Base class: holds ``params``, ``lr``, the step counter ``t`` and scratch space.
+
+    Subclasses implement ``_update(i, x, g, lr)``, which updates the i-th
+    parameter array ``x`` in place from its gradient ``g``.
+    """
+
+    #: how many parameter-sized scratch arrays each parameter needs
+    _n_scratch = 1
+
+    def __init__(self, params, lr):
+        self.params = check_params(params)
+        self.lr = check_lr(lr)
+        self.t = 0
+        self._scratch = [
+            [np.empty_like(x) for _ in range(self._n_scratch)] for x in self.params
+        ]
+
+    def step(self, grads) -> None:
+        """Take one optimization step, updating ``self.params`` in place.
+
+        ``grads`` is an ndarray (one parameter) or a list of ndarrays with the
+        same shapes and dtypes as ``params``.  The gradients themselves are
+        never modified.
+
+        Everything is checked *before* anything changes: if ``self.lr`` is
+        negative or non-finite, or ``grads`` has the wrong count, shape or
+        dtype (TypeError/ValueError), or contains NaN/inf (ValueError
+        "grads[i] contains non-finite values"), the error is raised and the
+        parameters, the optimizer state and ``t`` are left untouched.
+        """
+        lr = check_lr(self.lr, "lr (the attribute opt.lr)")
+        grads = check_grads(grads, self.params)
+        self.t += 1
+        for i, (x, g) in enumerate(zip(self.params, grads)):
+            self._update(i, x, g, lr)
+
+    def _update(self, i, x, g, lr):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _weight_decay(self, x, g, out):
+        """Return ``g + weight_decay * x`` (written into ``out``), or ``g`` if weight_decay is 0."""
+        if self.weight_decay == 0:
+            return g
+        np.multiply(x, self.weight_decay, out=out)
+        out += g
+        return out
+
+    def __repr__(self):
+        hyper = {k: v for k, v in vars(self).items() if not k.startswith("_") and k not in ("params", "t")}
+        args = ", ".join(f"{k}={v!r}" for k, v in hyper.items())
+        return f"{type(self).__name__}({args}; {len(self.params)} param array(s), t={self.t})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with (Nesterov) momentum, torch convention.
+
+    Plain SGD (Robbins & Monro 1951, "A Stochastic Approximation Method",
+    Ann. Math. Statist. 22(3):400-407)::
+
+        g <- g + lambda * x                    (only if weight_decay != 0)
+        x <- x - eta * g
+
+    With momentum ``mu`` (heavy ball, Polyak 1964, "Some methods of speeding up
+    the convergence of iteration methods", USSR Comp. Math. Math. Phys. 4(5))
+    and dampening ``tau``, torch keeps a buffer ``b``::
+
+        b <- g                                 (t = 1: a copy of the first gradient, no dampening)
+        b <- mu * b + (1 - tau) * g            (t > 1)
+        g <- g + mu * b   if nesterov  else  g <- b
+        x <- x - eta * g
+
+    ``nesterov=True`` is the Nesterov form of Sutskever et al. 2013, "On the
+    importance of initialization and momentum in deep learning",
+    http://proceedings.mlr.press/v28/sutskever13.html; it requires
+    ``momentum > 0`` and ``dampening == 0``.  The textbook form
+    ``v <- mu v - eta g, x <- x + v`` is :class:`TextbookMomentum`; with
+    dampening 0 it traces the same path.
+
+    Parameters (torch names and defaults): ``lr=1e-3`` (>= 0),
+    ``momentum=0`` (>= 0), ``dampening=0`` (finite), ``weight_decay=0``
+    (>= 0), ``nesterov=False``.  State: ``momentum_buffer`` (list of arrays,
+    one per parameter, only if momentum != 0).
+
+    torch: https://pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False):
+        self.momentum = check_nonneg(momentum, "momentum")
+        self.dampening = check_finite_float(dampening, "dampening")  # torch accepts any value
+        self.weight_decay = check_nonneg(weight_decay, "weight_decay")
+        self.nesterov = check_bool(nesterov, "nesterov")
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError(
+                "nesterov=True requires momentum > 0 and dampening == 0 "
+                f"(torch: 'Nesterov momentum requires a momentum and zero dampening'); "
+                f"got momentum={momentum!r}, dampening={dampening!r}"
+            )
+        self._n_scratch = 2 if self.momentum != 0 and (self.dampening != 0 or self.nesterov) else 1
+        super().__init__(params, lr)
+        if self.momentum != 0:
+            self.momentum_buffer = [np.zeros_like(x) for x in self.params]
+
+    def _update(self, i, x, g, lr):
+        tmp, *rest = self._scratch[i]
+        g = self._weight_decay(x, g, out=tmp)  # g <- g + lambda x
+        if self.momentum != 0:
+            mu, b = self.momentum, self.momentum_buffer[i]
+            if self.t == 1:
+                np.copyto(b, g)  # b <- g
+            elif self.dampening == 0:
+                b *= mu  # b <- mu b + g
+                b += g
+            else:
+                b *= mu  # b <- mu b + (1 - tau) g
+                b += np.multiply(g, 1 - self.dampening, out=rest[0])
+            if self.nesterov:
+                g = np.add(g, np.multiply(b, mu, out=rest[0]), out=rest[0])  # g <- g + mu b
+            else:
+                g = b
+        x -= np.multiply(g, lr, out=tmp)  # x <- x - eta g
+
+
+class TextbookMomentum(Optimizer):
+    """Momentum in its textbook form (Polyak 1964 heavy ball; as written in Sutskever et al. 2013)::
+
+        v <- alpha * v - eta * g               (v starts at 0)
+        x <- x + v
+
+    with ``alpha = momentum`` and ``eta = lr``.  Multiplying torch's buffer by
+    ``-eta`` gives ``v = -eta * b``, so this traces the same path as
+    ``SGD(params, lr=eta, momentum=alpha)`` (dampening 0) as long as ``lr`` is
+    constant (if ``lr`` changes, the two forms differ: here the old velocity
+    keeps its old step size).
+
+    Sources: B. T. Polyak 1964, "Some methods of speeding up the convergence
+    of iteration methods"; Sutskever et al. 2013,
+    http://proceedings.mlr.press/v28/sutskever13.html (eq. 1-2).
+    State: ``velocity`` (list of arrays).
+    """
+
+    def __init__(self, params, lr, momentum):
+        self.momentum = check_nonneg(momentum, "momentum")
+        super().__init__(params, lr)
+        self.velocity = [np.zeros_like(x) for x in self.params]
+
+    def _update(self, i, x, g, lr):
+        (tmp,) = self._scratch[i]
+        v = self.velocity[i]
+        v *= self.momentum  # v <- alpha v - eta g
+        v -= np.multiply(g, lr, out=tmp)
+        x += v  # x <- x + v
+
+
+class Adagrad(Optimizer):
+    """Adagrad (Duchi, Hazan & Singer 2011, "Adaptive Subgradient Methods for
+    Online Learning and Stochastic Optimization", JMLR 12:2121-2159,
+    https://jmlr.org/papers/v12/duchi11a.html), torch convention::
+
+        g <- g + lambda * x                    (only if weight_decay != 0)
+        s <- s + g * g                         (s starts at initial_accumulator_value)
+        eta_t = eta / (1 + (t - 1) * lr_decay)
+        x <- x - eta_t * g / (sqrt(s) + eps)   (eps outside the square root)
+
+    Parameters (torch names and defaults): ``lr=1e-2``, ``lr_decay=0``,
+    ``weight_decay=0``, ``initial_accumulator_value=0`` (all >= 0),
+    ``eps=1e-10`` (> 0 here; torch allows 0).  State: ``sum`` (list of arrays).
+
+    torch: https://pytorch.org/docs/stable/generated/torch.optim.Adagrad.html
+    """
+
+    _n_scratch = 2
+
+    def __init__(
+        self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10
+    ):
+        self.lr_decay = check_nonneg(lr_decay, "lr_decay")
+        self.weight_decay = check_nonneg(weight_decay, "weight_decay")
+        self.initial_accumulator_value = check_nonneg(
+            initial_accumulator_value, "initial_accumulator_value"
+        )
+        self.eps = check_positive(eps, "eps")
+        super().__init__(params, lr)
+        self.sum = [np.full_like(x, self.initial_accumulator_value) for x in self.params]
+
+    def _update(self, i, x, g, lr):
+        tmp, tmp2 = self._scratch[i]
+        g = self._weight_decay(x, g, out=tmp)  # g <- g + lambda x
+        s = self.sum[i]
+        s += np.multiply(g, g, out=tmp2)  # s <- s + g^2
+        clr = lr / (1 + (self.t - 1) * self.lr_decay)  # eta_t
+        std = np.sqrt(s, out=tmp2)  # sqrt(s) + eps
+        std += self.eps
+        x -= np.multiply(np.divide(g, std, out=tmp2), clr, out=tmp2)  # x <- x - eta_t g / std
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Tieleman & Hinton 2012, Coursera "Neural Networks for Machine
+    Learning", lecture 6.5), torch convention -- no bias correction, eps
+    outside the square root::
+
+        g <- g + lambda * x                    (only if weight_decay != 0)
+        v <- alpha * v + (1 - alpha) * g^2     (v starts at 0)
+        d  = sqrt(v) + eps
+
+    Centered variant (Graves 2013, "Generating Sequences With Recurrent
+    Neural Networks", arXiv:1308.0850, eq. 38-45) also tracks the mean
+    gradient and divides by an estimate of the standard deviation::
+
+        m_g <- alpha * m_g + (1 - alpha) * g   (m_g starts at 0)
+        d    = sqrt(v - m_g^2) + eps
+
+    Then, without momentum ``x <- x - eta * g / d``; with momentum ``mu > 0``
+    a buffer that starts at 0 holds the scaled gradient::
+
+        b <- mu * b + g / d
+        x <- x - eta * b
+
+    Parameters (torch names and defaults): ``lr=1e-2``, ``alpha=0.99`` (in
+    [0, 1) here; torch only checks >= 0), ``eps=1e-8`` (> 0), ``weight_decay=0``,
+    ``momentum=0`` (>= 0), ``centered=False``.  State: ``square_avg``,
+    ``grad_avg`` (centered only), ``momentum_buffer`` (momentum > 0 only).
+    As in torch, ``v - m_g^2`` can round to a tiny negative number when the
+    gradient is (nearly) constant for very many steps, giving NaN.
+
+    torch: https://pytorch.org/docs/stable/generated/torch.optim.RMSprop.html
+    """
+
+    _n_scratch = 2
+
+    def __init__(
+        self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False
+    ):
+        self.alpha = check_unit_interval(alpha, "alpha")
+        self.eps = check_positive(eps, "eps")
+        self.weight_decay = check_nonneg(weight_decay, "weight_decay")
+        self.momentum = check_nonneg(momentum, "momentum")
+        self.centered = check_bool(centered, "centered")
+        super().__init__(params, lr)
+        self.square_avg = [np.zeros_like(x) for x in self.params]
+        if self.centered:
+            self.grad_avg = [np.zeros_like(x) for x in self.params]
+        if self.momentum > 0:
+            self.momentum_buffer = [np.zeros_like(x) for x in self.params]
+
+    def _update(self, i, x, g, lr):
+        tmp, tmp2 = self._scratch[i]
+        a = self.alpha
+        g = self._weight_decay(x, g, out=tmp)  # g <- g + lambda x
+        v = self.square_avg[i]
+        v *= a  # v <- alpha v + (1 - alpha) g^2
+        v += np.multiply(np.multiply(g, g, out=tmp2), 1 - a, out=tmp2)
+        if self.centered:
+            m_g = self.grad_avg[i]
+            m_g += np.multiply(np.subtract(g, m_g, out=tmp2), 1 - a, out=tmp2)  # m_g <- m_g + (1 - alpha)(g - m_g)
+            d = np.sqrt(np.subtract(v, np.multiply(m_g, m_g, out=tmp2), out=tmp2), out=tmp2)  # sqrt(v - m_g^2)
+        else:
+            d = np.sqrt(v, out=tmp2)  # sqrt(v)
+        d += self.eps
+        step = np.divide(g, d, out=tmp2)  # g / d
+        if self.momentum > 0:
+            b = self.momentum_buffer[i]
+            b *= self.momentum  # b <- mu b + g / d
+            b += step
+            step = b
+        x -= np.multiply(step, lr, out=tmp2)  # x <- x - eta * step
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015, "Adam: A Method for Stochastic Optimization",
+    arXiv:1412.6980), torch convention::
+
+        g <- g + lambda * x                    (L2 penalty, only if weight_decay != 0)
+        m <- beta1 * m + (1 - beta1) * g       (m, v start at 0)
+        v <- beta2 * v + (1 - beta2) * g^2
+        d  = sqrt(v) / sqrt(1 - beta2^t) + eps (eps added AFTER bias-correcting the root)
+        x <- x - eta / (1 - beta1^t) * m / d
+
+    With ``amsgrad=True`` (Reddi, Kale & Kumar 2018, "On the Convergence of
+    Adam and Beyond", https://openreview.net/forum?id=ryQu7f-RZ) ``d`` uses
+    ``v_max <- max(v_max, v)``, the running maximum of the raw (not
+    bias-corrected) second moment.
+
+    Parameters (torch names and defaults): ``lr=1e-3`` (>= 0),
+    ``betas=(0.9, 0.999)`` (each in [0, 1)), ``eps=1e-8`` (> 0 here; torch
+    allows 0), ``weight_decay=0`` (>= 0), ``amsgrad=False``.  State:
+    ``exp_avg`` (m), ``exp_avg_sq`` (v), ``max_exp_avg_sq`` (amsgrad only).
+
+    torch: https://pytorch.org/docs/stable/generated/torch.optim.Adam.html
+    """
+
+    _n_scratch = 2
+    #: AdamW sets this: weight decay shrinks x instead of being added to g
+    _decoupled = False
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False):
+        self.betas = check_betas(betas, "betas")
+        self.eps = check_positive(eps, "eps")
+        self.weight_decay = check_nonneg(weight_decay, "weight_decay")
+        self.amsgrad = check_bool(amsgrad, "amsgrad")
+        super().__init__(params, lr)
+        self.exp_avg = [np.zeros_like(x) for x in self.params]
+        self.exp_avg_sq = [np.zeros_like(x) for x in self.params]
+        if self.amsgrad:
+            self.max_exp_avg_sq = [np.zeros_like(x) for x in self.params]
+
+    def _update(self, i, x, g, lr):
+        tmp, tmp2 = self._scratch[i]
+        beta1, beta2 = self.betas
+        if self._decoupled:
+            x *= 1 - lr * self.weight_decay  # AdamW: x <- x (1 - eta lambda)
+        else:
+            g = self._weight_decay(x, g, out=tmp)  # Adam: g <- g + lambda x
+        m, v = self.exp_avg[i], self.exp_avg_sq[i]
+        # m <- beta1 m + (1 - beta1) g, written as torch's lerp: m <- m + (1 - beta1)(g - m)
+        m += np.multiply(np.subtract(g, m, out=tmp2), 1 - beta1, out=tmp2)
+        v *= beta2  # v <- beta2 v + (1 - beta2) g^2
+        v += np.multiply(np.multiply(g, g, out=tmp2), 1 - beta2, out=tmp2)
+        if self.amsgrad:
+            v = np.maximum(self.max_exp_avg_sq[i], v, out=self.max_exp_avg_sq[i])  # v_max
+        bias_correction1 = 1 - beta1**self.t
+        bias_correction2 = 1 - beta2**self.t
+        d = np.divide(np.sqrt(v, out=tmp2), bias_correction2**0.5, out=tmp2)  # d = sqrt(v / (1 - beta2^t)) + eps
+        d += self.eps
+        step_size = lr / bias_correction1
+        x -= np.multiply(np.divide(m, d, out=tmp2), step_size, out=tmp2)  # x <- x - step_size m / d
+
+
+class AdamW(Adam):
+    """AdamW: Adam with decoupled weight decay (Loshchilov & Hutter 2019,
+    "Decoupled Weight Decay Regularization", arXiv:1711.05101), torch convention.
+
+    Identical to :class:`Adam` except that weight decay shrinks the parameter
+    first instead of being added to the gradient::
+
+        x <- x * (1 - eta * lambda)
+        m <- beta1 * m + (1 - beta1) * g
+        v <- beta2 * v + (1 - beta2) * g^2
+        d  = sqrt(v) / sqrt(1 - beta2^t) + eps      (v_max with amsgrad)
+        x <- x - eta / (1 - beta1^t) * m / d
+
+    Parameters (torch names and defaults): ``lr=1e-3``, ``betas=(0.9, 0.999)``,
+    ``eps=1e-8`` (> 0), ``weight_decay=1e-2`` (note: not 0), ``amsgrad=False``.
+
+    torch: https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html
+    """
+
+    _decoupled = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)

@@ -1,0 +1,394 @@
+"""Tests for gdcore.optim: torch reference trajectories, properties, bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from gdcore import optim
+from gdcore.optim import SGD, Adagrad, Adam, AdamW, RMSprop, TextbookMomentum
+
+REFERENCE = Path(__file__).parent / "reference" / "torch_reference.json"
+
+# The case names the reference JSON must contain (written out here on purpose,
+# so that a regenerated JSON that silently drops cases fails loudly).
+_OPTIONS = {
+    "SGD": ["plain", "momentum", "dampening", "nesterov", "weight_decay", "momentum_wd"],
+    "Adagrad": ["plain", "lr_decay", "initial_accumulator_value", "weight_decay"],
+    "RMSprop": ["plain", "momentum", "centered", "centered_momentum", "weight_decay"],
+    "Adam": ["plain", "weight_decay", "amsgrad", "betas_eps"],
+    "AdamW": ["plain", "amsgrad", "wd_0.1"],
+}
+EXPECTED_CASES = {
+    f"{problem}/{opt}/{option}"
+    for problem in ("quadratic", "rosenbrock", "two_params")
+    for opt, options in _OPTIONS.items()
+    for option in options
+} | {"quadratic/SGD/momentum_lr_change", "quadratic/Adam/lr_change"}
+
+ALL_OPTIMIZERS = [SGD, Adagrad, RMSprop, Adam, AdamW]
+
+
+def _load_reference() -> dict:
+    return json.loads(REFERENCE.read_text())
+
+
+_REF = _load_reference()
+_CASES = {c["name"]: c for c in _REF["cases"]}
+
+
+def _gradient(problem: dict, arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """Same formulas as tests/reference/make_torch_reference.py."""
+    if problem["kind"] == "quadratic":
+        A = np.asarray(problem["A"], dtype=np.float64)
+        b = np.asarray(problem["b"], dtype=np.float64)
+        flat = np.concatenate([a.ravel() for a in arrays])
+        gflat = A @ flat - b
+        out, k = [], 0
+        for a in arrays:
+            out.append(gflat[k : k + a.size].reshape(a.shape))
+            k += a.size
+        return out
+    if problem["kind"] == "rosenbrock":
+        x, y = arrays[0]
+        r = y - x * x
+        return [np.array([-2.0 * (1.0 - x) - 400.0 * x * r, 200.0 * r])]
+    raise ValueError(problem["kind"])
+
+
+# ---------------------------------------------------------------- torch reference
+
+
+def test_reference_has_every_expected_case():
+    names = set(_CASES)
+    assert names == EXPECTED_CASES, (
+        f"missing: {sorted(EXPECTED_CASES - names)}, unexpected: {sorted(names - EXPECTED_CASES)}"
+    )
+    assert _REF["steps"] >= 100
+    assert REFERENCE.stat().st_size < 400_000
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_CASES))
+def test_matches_torch_trajectory(name):
+    case = _CASES[name]
+    problem = _REF["problems"][case["problem"]]
+    every = problem["record_every"]
+    params = [np.array(s, dtype=np.float64) for s in problem["start"]]
+    kwargs = dict(case["kwargs"])
+    if "betas" in kwargs:
+        kwargs["betas"] = tuple(kwargs["betas"])
+    opt = getattr(optim, case["optimizer"])(params, lr=case["lr"], **kwargs)
+    ours = [np.concatenate([p.ravel() for p in params])]
+    for step in range(1, _REF["steps"] + 1):
+        opt.step(_gradient(problem, params))
+        if step % every == 0:
+            ours.append(np.concatenate([p.ravel() for p in params]))
+        if str(step) in case["lr_changes"]:
+            opt.lr = case["lr_changes"][str(step)]
+    assert opt.t == _REF["steps"]
+    np.testing.assert_allclose(np.array(ours), np.array(case["trajectory"]), rtol=1e-10, atol=1e-12)
+
+
+# ---------------------------------------------------------------- API behaviour
+
+
+def test_defaults_match_torch():
+    x = np.zeros(3)
+    assert SGD([x]).lr == 1e-3
+    assert Adagrad([x]).lr == 1e-2 and Adagrad([x]).eps == 1e-10
+    r = RMSprop([x])
+    assert (r.lr, r.alpha, r.eps, r.momentum, r.centered) == (1e-2, 0.99, 1e-8, 0.0, False)
+    a = Adam([x])
+    assert (a.lr, a.betas, a.eps, a.weight_decay, a.amsgrad) == (1e-3, (0.9, 0.999), 1e-8, 0.0, False)
+    assert AdamW([x]).weight_decay == 1e-2
+
+
+def test_textbook_momentum_traces_sgd_momentum():
+    A = np.array([[10.0, 2.0], [2.0, 1.0]])
+    b = np.array([1.0, -1.0])
+    x1, x2 = np.array([-2.0, 1.5]), np.array([-2.0, 1.5])
+    sgd = SGD(x1, lr=0.05, momentum=0.9)
+    book = TextbookMomentum(x2, lr=0.05, momentum=0.9)
+    for _ in range(200):
+        sgd.step(A @ x1 - b)
+        book.step(A @ x2 - b)
+        np.testing.assert_allclose(x2, x1, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(x1, np.linalg.solve(A, b), atol=1e-3)  # both near the minimum
+
+
+def test_single_array_and_list_give_same_result():
+    x, y = np.array([1.0, -2.0]), np.array([1.0, -2.0])
+    o1, o2 = Adam(x, lr=0.1), Adam([y], lr=0.1)
+    for _ in range(5):
+        o1.step(2 * x)
+        o2.step([2 * y])
+    np.testing.assert_array_equal(x, y)
+
+
+def test_updates_in_place_and_leaves_grads_alone():
+    x = np.array([1.0, 2.0])
+    before_id = id(x)
+    g = np.array([0.5, -0.5])
+    g_copy = g.copy()
+    opt = SGD([x], lr=0.1, momentum=0.9, weight_decay=0.1, nesterov=True)
+    opt.step([g])
+    opt.step([g])
+    assert id(opt.params[0]) == before_id and opt.params[0] is x
+    np.testing.assert_array_equal(g, g_copy)
+    assert opt.t == 2
+
+
+@pytest.mark.parametrize("cls", ALL_OPTIMIZERS + [TextbookMomentum])
+def test_float32_params_keep_float32_state(cls):
+    x = np.ones((4, 3), dtype=np.float32)
+    kwargs = {"lr": 0.1, "momentum": 0.9} if cls in (SGD, TextbookMomentum) else {"lr": 0.1}
+    opt = cls(x, **kwargs)
+    opt.step(np.full((4, 3), 0.5, dtype=np.float32))
+    assert x.dtype == np.float32
+    state = [v for k, v in vars(opt).items() if isinstance(v, list) and k != "params"]
+    arrays = [a for lst in state for a in lst if isinstance(a, np.ndarray)]
+    assert arrays, "expected some state arrays"
+    assert all(a.dtype == np.float32 for a in arrays)
+
+
+def test_lr_attribute_change_takes_effect_next_step():
+    x = np.array([1.0])
+    opt = SGD(x, lr=0.1)
+    opt.step(np.array([1.0]))
+    assert x[0] == pytest.approx(0.9)
+    opt.lr = 0.5
+    opt.step(np.array([1.0]))
+    assert x[0] == pytest.approx(0.4)
+
+
+def test_sgd_momentum_buffer_starts_as_first_gradient_without_dampening():
+    x = np.array([0.0])
+    opt = SGD(x, lr=1.0, momentum=0.9, dampening=0.5)
+    opt.step(np.array([2.0]))
+    assert opt.momentum_buffer[0][0] == 2.0  # copy, dampening not applied on step 1
+    opt.step(np.array([2.0]))
+    assert opt.momentum_buffer[0][0] == pytest.approx(0.9 * 2.0 + 0.5 * 2.0)
+
+
+def test_nonfinite_grad_raises_before_touching_anything():
+    x, y = np.array([1.0, 2.0]), np.array([3.0])
+    opt = Adam([x, y], lr=0.1)
+    opt.step([np.array([1.0, 1.0]), np.array([1.0])])
+    snapshot = [x.copy(), y.copy(), opt.exp_avg[0].copy(), opt.exp_avg_sq[1].copy()]
+    with pytest.raises(ValueError, match=r"grads\[1\] contains non-finite"):
+        opt.step([np.array([1.0, 1.0]), np.array([np.nan])])
+    with pytest.raises(ValueError, match=r"grads\[0\] contains non-finite"):
+        opt.step([np.array([np.inf, 1.0]), np.array([1.0])])
+    for a, b in zip([x, y, opt.exp_avg[0], opt.exp_avg_sq[1]], snapshot):
+        np.testing.assert_array_equal(a, b)
+    assert opt.t == 1
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def _x():
+    return np.zeros(3)
+
+
+@pytest.mark.parametrize("lr", [-1e-3, math.nan, math.inf])
+def test_bad_lr(lr):
+    with pytest.raises(ValueError, match="lr"):
+        SGD(_x(), lr=lr)
+
+
+def test_lr_must_be_a_number():
+    with pytest.raises(TypeError, match="lr"):
+        Adam(_x(), lr="0.1")
+
+
+def test_bad_lr_set_by_schedule_is_caught_at_step():
+    x = _x()
+    opt = Adam(x)
+    opt.lr = -0.1
+    with pytest.raises(ValueError, match="lr"):
+        opt.step(np.ones(3))
+    np.testing.assert_array_equal(x, 0)
+
+
+@pytest.mark.parametrize("betas", [(1.0, 0.999), (0.9, -0.1), (0.9, 1.5)])
+def test_bad_betas(betas):
+    with pytest.raises(ValueError, match=r"betas\[[01]\].*\[0, 1\)"):
+        Adam(_x(), betas=betas)
+
+
+def test_betas_must_be_a_pair():
+    with pytest.raises(TypeError, match="betas"):
+        AdamW(_x(), betas=0.9)
+
+
+@pytest.mark.parametrize("cls", [Adagrad, RMSprop, Adam, AdamW])
+@pytest.mark.parametrize("eps", [0.0, -1e-8])
+def test_eps_must_be_positive(cls, eps):
+    with pytest.raises(ValueError, match=r"eps.*> 0"):
+        cls(_x(), eps=eps)
+
+
+@pytest.mark.parametrize("cls", [SGD, RMSprop, TextbookMomentum])
+def test_negative_momentum(cls):
+    with pytest.raises(ValueError, match="momentum"):
+        cls(_x(), lr=0.1, momentum=-0.5)
+
+
+@pytest.mark.parametrize("alpha", [-0.1, 1.0, 1.5])
+def test_rmsprop_alpha_outside_unit_interval(alpha):
+    with pytest.raises(ValueError, match=r"alpha.*\[0, 1\)"):
+        RMSprop(_x(), alpha=alpha)
+
+
+@pytest.mark.parametrize("cls", ALL_OPTIMIZERS)
+def test_negative_weight_decay(cls):
+    with pytest.raises(ValueError, match="weight_decay"):
+        cls(_x(), weight_decay=-0.1)
+
+
+def test_negative_lr_decay():
+    with pytest.raises(ValueError, match="lr_decay"):
+        Adagrad(_x(), lr_decay=-0.1)
+
+
+def test_negative_initial_accumulator_value():
+    with pytest.raises(ValueError, match="initial_accumulator_value"):
+        Adagrad(_x(), initial_accumulator_value=-1.0)
+
+
+@pytest.mark.parametrize("kwargs", [{"nesterov": True}, {"nesterov": True, "momentum": 0.9, "dampening": 0.1}])
+def test_nesterov_needs_momentum_and_zero_dampening(kwargs):
+    with pytest.raises(ValueError, match="nesterov.*momentum.*dampening"):
+        SGD(_x(), **kwargs)
+
+
+def test_flags_must_be_bool():
+    with pytest.raises(TypeError, match="amsgrad"):
+        Adam(_x(), amsgrad="yes")
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_, np.complex128])
+def test_non_float_params_rejected(dtype):
+    with pytest.raises(TypeError, match=r"params.*floating dtype"):
+        SGD(np.zeros(3, dtype=dtype))
+
+
+def test_read_only_params_rejected():
+    x = np.zeros(3)
+    x.flags.writeable = False
+    with pytest.raises(ValueError, match=r"params\[1\] is read-only"):
+        Adam([np.zeros(2), x])
+
+
+def test_list_of_floats_rejected_with_hint():
+    with pytest.raises(TypeError, match=r"np\.asarray\(x, dtype=float\)"):
+        SGD([1.0, 2.0], lr=0.1)
+
+
+def test_scalar_params_rejected():
+    with pytest.raises(TypeError, match="params"):
+        SGD(3.0, lr=0.1)
+
+
+def test_empty_params_rejected():
+    with pytest.raises(ValueError, match="params is empty"):
+        Adam([])
+
+
+def test_shared_memory_params_rejected():
+    x = np.zeros(4)
+    with pytest.raises(ValueError, match="share memory"):
+        SGD([x, x[:2]])
+
+
+def test_grad_wrong_shape():
+    opt = Adam([np.zeros(3), np.zeros((2, 2))])
+    with pytest.raises(ValueError, match=r"grads\[1\] has shape \(4,\).*\(2, 2\)"):
+        opt.step([np.zeros(3), np.zeros(4)])
+
+
+def test_grad_wrong_count():
+    opt = Adam([np.zeros(3), np.zeros((2, 2))])
+    with pytest.raises(ValueError, match="grads has 1 array"):
+        opt.step([np.zeros(3)])
+
+
+def test_grad_wrong_dtype():
+    opt = Adam(np.zeros(3, dtype=np.float32))
+    with pytest.raises(TypeError, match=r"grads\[0\] has dtype float64.*float32"):
+        opt.step(np.zeros(3))
+
+
+def test_grad_integer_dtype():
+    opt = SGD(np.zeros(3))
+    with pytest.raises(TypeError, match=r"grads\[0\] has dtype int64"):
+        opt.step(np.zeros(3, dtype=np.int64))
+
+
+def test_grad_not_an_array():
+    opt = SGD(np.zeros(3))
+    with pytest.raises(TypeError, match=r"grads\[0\] must be an ndarray"):
+        opt.step([[1.0, 2.0, 3.0]])
+
+
+# ---------------------------------------------------------------- properties
+
+_finite = st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False)
+_vectors = hnp.arrays(np.float64, st.integers(1, 6), elements=_finite)
+
+
+def _variants(cls):
+    """A few option sets per optimizer (all valid)."""
+    return {
+        SGD: [{}, {"momentum": 0.9}, {"momentum": 0.9, "nesterov": True, "weight_decay": 0.1},
+              {"momentum": 0.5, "dampening": 0.3}],
+        Adagrad: [{}, {"lr_decay": 0.1, "weight_decay": 0.1, "initial_accumulator_value": 0.1}],
+        RMSprop: [{}, {"momentum": 0.9, "centered": True, "weight_decay": 0.1}],
+        Adam: [{}, {"amsgrad": True, "weight_decay": 0.1}],
+        AdamW: [{}, {"amsgrad": True, "weight_decay": 0.1}],
+    }[cls]
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), x0=_vectors)
+def test_lr_zero_never_moves_parameters(data, x0):
+    cls = data.draw(st.sampled_from(ALL_OPTIMIZERS))
+    kwargs = data.draw(st.sampled_from(_variants(cls)))
+    x = x0.copy()
+    opt = cls(x, lr=0.0, **kwargs)
+    for _ in range(3):
+        opt.step(data.draw(hnp.arrays(np.float64, x.shape, elements=_finite)))
+    np.testing.assert_array_equal(x, x0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(x0=_vectors, data=st.data(), lr=st.floats(1e-6, 1.0))
+def test_one_adam_step_moves_each_coordinate_at_most_lr(x0, data, lr):
+    g = data.draw(hnp.arrays(np.float64, x0.shape, elements=_finite))
+    x = x0.copy()
+    Adam(x, lr=lr).step(g)
+    # the step itself is at most lr; storing x0 + step can add half an ulp of x0
+    assert np.all(np.abs(x - x0) <= lr * (1 + 1e-6) + np.spacing(np.abs(x0)))
+    z = np.zeros_like(x0)
+    Adam(z, lr=lr).step(g)
+    assert np.all(np.abs(z) <= lr * (1 + 1e-6))
+
+
+@settings(max_examples=60, deadline=None)
+@given(x0=_vectors, data=st.data(), lr=st.floats(0.0, 10.0))
+def test_plain_sgd_step_is_exactly_minus_lr_g(x0, data, lr):
+    g = data.draw(hnp.arrays(np.float64, x0.shape, elements=_finite))
+    x = x0.copy()
+    SGD(x, lr=lr).step(g)
+    np.testing.assert_array_equal(x, x0 - lr * g)
+    z = np.zeros_like(x0)
+    SGD(z, lr=lr).step(g)
+    np.testing.assert_array_equal(z, -lr * g)

@@ -1,0 +1,237 @@
+"""The site's figures: one function per figure, drawn at build time in a light and a dark variant.
+
+A chapter module in this package registers each figure with :func:`figure`::
+
+    @figure("fig4-8", alt="fig4-8: ...", caption="...", fmt="png")
+    def surface(theme: Theme) -> Figure:
+        fig, ax = plt.subplots(figsize=(5, 4), subplot_kw={"projection": "3d"})
+        ...
+        return fig
+
+and a page places it with the marker ``<!-- figure fig4-8 -->`` on a line of its own
+(``sitegen/hooks.py`` expands it into the light/dark images, the caption and the code).
+
+Every drawing runs inside the theme's ``rc_context`` (colours, Korean font) with matplotlib's
+"Glyph ... missing" warning turned into an error, and is saved without dates, so the same commit
+gives byte-identical files.  Results are cached in ``.cache/figures`` under a hash of the figure
+module's source, this file, gdcore's source and the library versions: a text edit draws nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import io
+import pkgutil
+import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import importlib.util  # noqa: E402
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# NanumGothic comes from the koreanize-matplotlib wheel; we only take its font files (importing
+# that package would call distutils, gone in Python 3.12), so Hangul renders with no system font.
+_FONT_DIR = Path(importlib.util.find_spec("koreanize_matplotlib").submodule_search_locations[0]) / "fonts"
+for _font in ("NanumGothic.ttf", "NanumGothicBold.ttf"):
+    font_manager.fontManager.addfont(str(_FONT_DIR / _font))
+CACHE_DIR = ROOT / ".cache" / "figures"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours of one site theme (Material's ``default`` = light, ``slate`` = dark)."""
+
+    name: str
+    fg: str  # text, axes, ticks
+    muted: str  # grid lines, secondary text
+    surface: str  # fill behind 3-D panes and legends
+    blue: str
+    orange: str
+    green: str
+    red: str
+    purple: str
+    cmap: str  # sequential colour map for surfaces and filled contours
+
+    @property
+    def cycle(self) -> list[str]:
+        return [self.blue, self.orange, self.green, self.red, self.purple]
+
+    def rc(self) -> dict[str, object]:
+        return {
+            "font.family": "NanumGothic",
+            "font.size": 12,
+            "axes.titlesize": 13,
+            "axes.labelsize": 12,
+            "legend.fontsize": 11,
+            "xtick.labelsize": 11,
+            "ytick.labelsize": 11,
+            "axes.unicode_minus": False,
+            "mathtext.fontset": "dejavusans",
+            "text.color": self.fg,
+            "axes.labelcolor": self.fg,
+            "axes.edgecolor": self.fg,
+            "xtick.color": self.fg,
+            "ytick.color": self.fg,
+            "axes.facecolor": "none",
+            "figure.facecolor": "none",
+            "savefig.facecolor": "none",
+            "savefig.transparent": True,
+            "legend.facecolor": self.surface,
+            "legend.edgecolor": self.muted,
+            "legend.labelcolor": self.fg,
+            "grid.color": self.muted,
+            "grid.alpha": 0.35,
+            "axes.prop_cycle": matplotlib.cycler(color=self.cycle),
+            "image.cmap": self.cmap,
+            "lines.linewidth": 2.0,
+            "svg.hashsalt": "gdcore-site",
+            "svg.fonttype": "path",
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "savefig.bbox": "tight",
+        }
+
+
+LIGHT = Theme(
+    name="light", fg="#1f2430", muted="#6b7280", surface="#ffffff",
+    blue="#1f5fbf", orange="#d9620b", green="#1b8a4a", red="#c62828", purple="#7b3fb5",
+    cmap="viridis",
+)
+DARK = Theme(
+    name="dark", fg="#e6e8ee", muted="#9aa3b2", surface="#232634",
+    blue="#6aa8ff", orange="#ffa657", green="#5ad08a", red="#ff7b72", purple="#c297ff",
+    cmap="viridis",
+)
+THEMES = (LIGHT, DARK)
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A registered figure: its id, Korean alt text and caption, format and drawing function."""
+
+    id: str
+    alt: str
+    caption: str
+    fmt: str
+    draw: Callable[[Theme], Figure]
+
+    @property
+    def module_file(self) -> Path:
+        return Path(inspect.getfile(self.draw))
+
+    def source(self) -> str:
+        """The drawing function's code, as shown under the figure."""
+        return inspect.getsource(self.draw)
+
+
+REGISTRY: dict[str, FigureSpec] = {}
+
+
+def figure(fig_id: str, *, alt: str, caption: str, fmt: str = "svg") -> Callable:
+    """Register ``draw(theme) -> Figure`` as the figure ``fig_id``.
+
+    ``alt`` must start with the post's figure id where there is one (e.g. ``"fig4-9: ..."``);
+    ``fmt`` is ``"svg"`` for line plots and ``"png"`` for dense 3-D surfaces.
+    """
+    if fmt not in ("svg", "png"):
+        raise ValueError(f"fmt must be 'svg' or 'png', got {fmt!r}")
+    if not alt.startswith(fig_id):
+        raise ValueError(f"alt text of {fig_id!r} must start with its id, got {alt!r}")
+
+    def register(draw: Callable[[Theme], Figure]) -> Callable[[Theme], Figure]:
+        if fig_id in REGISTRY and REGISTRY[fig_id].draw.__qualname__ != draw.__qualname__:
+            raise ValueError(f"figure id {fig_id!r} is registered twice")
+        REGISTRY[fig_id] = FigureSpec(fig_id, alt, caption, fmt, draw)
+        return draw
+
+    return register
+
+
+def load_all(reload: bool = False) -> dict[str, FigureSpec]:
+    """Import every figure module of this package (fresh ones, with ``reload=True``)."""
+    if reload:
+        REGISTRY.clear()
+        for name in [m for m in sys.modules if m.startswith(("gdcore", __name__ + "."))]:
+            del sys.modules[name]
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        importlib.import_module(f"{__name__}.{info.name}")
+    return REGISTRY
+
+
+def _fingerprint(spec: FigureSpec, theme: Theme) -> str:
+    digest = hashlib.sha256()
+    sources = [Path(__file__), spec.module_file, *sorted((ROOT / "gdcore").glob("*.py"))]
+    for path in sources:
+        digest.update(path.read_bytes())
+    versions = f"{matplotlib.__version__} {np.__version__} {spec.id} {spec.fmt} {theme}"
+    digest.update(versions.encode())
+    return digest.hexdigest()[:16]
+
+
+def render(spec: FigureSpec, theme: Theme) -> bytes:
+    """Draw one variant and return the file's bytes (missing glyphs are errors)."""
+    with plt.rc_context(theme.rc()), warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r".*Glyph .* missing from")
+        fig = spec.draw(theme)
+        try:
+            buf = io.BytesIO()
+            metadata = {"Date": None} if spec.fmt == "svg" else {"Software": None}
+            dpi = 200 if spec.fmt == "png" else None  # PNGs are shown at half size (2x, sharp)
+            fig.savefig(buf, format=spec.fmt, metadata=metadata, dpi=dpi)
+        finally:
+            plt.close(fig)
+    return buf.getvalue()
+
+
+def output_name(spec: FigureSpec, theme: Theme) -> str:
+    return f"{spec.id}-{theme.name}.{spec.fmt}"
+
+
+def build(cache_dir: Path = CACHE_DIR, log: Callable[[str], None] = print) -> dict[str, Path]:
+    """Draw every registered figure that is not cached yet; return ``{output_name: path}``."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Path] = {}
+    todo = []
+    for spec in REGISTRY.values():
+        for theme in THEMES:
+            path = cache_dir / f"{_fingerprint(spec, theme)}-{output_name(spec, theme)}"
+            out[output_name(spec, theme)] = path
+            if not path.exists():
+                todo.append((spec, theme, path))
+    for i, (spec, theme, path) in enumerate(todo, 1):
+        log(f"drawing figure {i}/{len(todo)}: {spec.id} ({theme.name})")
+        data = render(spec, theme)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return out
+
+
+def pixel_size(path: Path) -> tuple[int, int]:
+    """Width and height in CSS pixels of a drawn SVG (pt) or PNG (at 2x), for the img tag."""
+    data = path.read_bytes()
+    if path.suffix == ".png":
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        return width // 2, height // 2
+    import re
+
+    head = data[:600].decode("utf-8", "replace")
+    w = re.search(r'width="([\d.]+)pt"', head)
+    h = re.search(r'height="([\d.]+)pt"', head)
+    if not (w and h):
+        raise ValueError(f"cannot read the size of {path}")
+    return round(float(w.group(1)) * 4 / 3), round(float(h.group(1)) * 4 / 3)

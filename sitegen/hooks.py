@@ -1,0 +1,115 @@
+"""MkDocs hooks of the site (listed under ``hooks:`` in mkdocs.yml).
+
+- ``<!-- figure ID -->`` on a line of its own becomes the figure's light and dark images, its
+  Korean caption and a fold with the code that drew it (see ``sitegen/figures``).
+- ``<!-- youtube VIDEO_ID "제목" -->`` becomes a placeholder that loads the video only on a click
+  (``docs/assets/js/site.js``), so a page load makes no request to another host.
+- Math left by ``pymdownx.arithmatex`` is typeset with KaTeX at build time (``sitegen/katex.py``);
+  a TeX error is a build warning, so ``mkdocs build --strict`` fails on it.
+
+Generated files (figures, KaTeX's stylesheet and fonts) are added in ``on_files`` as files that
+live outside ``docs/``, so ``mkdocs serve`` does not rebuild forever.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import posixpath
+import re
+import textwrap
+from pathlib import Path
+
+from mkdocs.structure.files import File, Files
+
+log = logging.getLogger("mkdocs.hooks.sitegen")
+
+FIGURE_MARKER = re.compile(r"^<!-- figure (?P<id>[\w.-]+) -->[ \t]*$", re.MULTILINE)
+VIDEO_MARKER = re.compile(r'^<!-- youtube (?P<id>[\w-]{11}) "(?P<title>[^"]+)" -->[ \t]*$', re.MULTILINE)
+
+_katex = None
+_figures: dict[str, Path] = {}
+
+
+def on_config(config):
+    global _katex
+    from sitegen import figures
+    from sitegen.katex import Katex
+
+    figures.load_all(reload=True)  # `mkdocs serve` keeps this process: pick up edited figure code
+    if _katex is None:
+        _katex = Katex()
+    return config
+
+
+def on_files(files: Files, config) -> Files:
+    from sitegen import figures, katex
+
+    _figures.clear()
+    _figures.update(figures.build(log=log.info))
+    for name, path in _figures.items():
+        files.append(File.generated(config, f"assets/figures/{name}", abs_src_path=str(path)))
+    files.append(File.generated(config, "assets/katex/katex.min.css", content=katex.stylesheet()))
+    for font in katex.font_files():
+        files.append(File.generated(config, f"assets/katex/fonts/{font.name}", abs_src_path=str(font)))
+    return files
+
+
+def _figure_block(fig_id: str, page) -> str:
+    from sitegen import figures
+
+    spec = figures.REGISTRY.get(fig_id)
+    if spec is None:
+        raise ValueError(f"{page.file.src_uri}: unknown figure id {fig_id!r} in a figure marker")
+    base = posixpath.relpath("assets/figures", posixpath.dirname(page.file.src_uri) or ".")
+    images = []
+    for theme in figures.THEMES:
+        name = figures.output_name(spec, theme)
+        width, height = figures.pixel_size(_figures[name])
+        images.append(
+            f'![{html.escape(spec.alt)}]({base}/{name}#only-{theme.name})'
+            f'{{ width="{width}" height="{height}" loading="lazy" }}'
+        )
+    module = spec.module_file.relative_to(figures.ROOT).as_posix()
+    code = textwrap.indent(f"```python\n{spec.source().rstrip()}\n```", "    ")
+    return (
+        f'<figure class="gd-figure" id="{fig_id}" markdown="span">\n'
+        + "\n".join(images)
+        + f'\n<figcaption markdown="span">**[{fig_id}]** {spec.caption}</figcaption>\n'
+        + "</figure>\n\n"
+        + f'??? example "이 그림을 그린 코드 — `{module}`"\n\n{code}\n'
+    )
+
+
+def _video_block(video_id: str, title: str) -> str:
+    title = html.escape(title)
+    return (
+        f'<div class="yt-embed" data-youtube-id="{video_id}">'
+        f'<button type="button" class="yt-embed__play" aria-label="동영상 재생: {title}">'
+        '<span class="yt-embed__icon" aria-hidden="true">▶</span>'
+        f'<span class="yt-embed__title">{title}</span>'
+        '<span class="yt-embed__note">누르면 YouTube(youtube-nocookie.com)에서 영상을 불러옵니다.</span>'
+        "</button>"
+        f'<a class="yt-embed__link" href="https://www.youtube.com/watch?v={video_id}">'
+        "YouTube에서 보기</a></div>"
+    )
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    markdown = FIGURE_MARKER.sub(lambda m: _figure_block(m.group("id"), page), markdown)
+    return VIDEO_MARKER.sub(lambda m: _video_block(m.group("id"), m.group("title")), markdown)
+
+
+def on_page_content(html_text: str, page, config, files) -> str:
+    assert _katex is not None
+    rendered, errors = _katex.render_html(html_text)
+    for error in errors:
+        log.warning(f"{page.file.src_uri}: KaTeX: {error}")
+    return rendered
+
+
+def on_shutdown() -> None:
+    global _katex
+    if _katex is not None:
+        _katex.close()
+        _katex = None

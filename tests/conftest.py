@@ -1,0 +1,36 @@
+"""Shared fixtures: one strict, offline build of the site per test session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _offline_prefix() -> list[str]:
+    """Run the build in a network namespace with no network at all, where we may (root + unshare)."""
+    unshare = shutil.which("unshare")
+    if unshare and os.geteuid() == 0 and subprocess.run([unshare, "--net", "true"]).returncode == 0:
+        return [unshare, "--net"]
+    return []
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """Build the site with ``mkdocs build --strict`` (offline where possible) into a temp dir."""
+    out = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    cmd = [*_offline_prefix(), sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    print(f"\nmkdocs build --strict ({'offline' if cmd[0].endswith('unshare') else 'online'}): {seconds:.1f} s")
+    assert proc.returncode == 0, f"strict build failed:\n{proc.stdout}\n{proc.stderr}"
+    return out

@@ -1,0 +1,192 @@
+"""Every page of the built site in a real headless Chromium, in the light and the dark theme.
+
+Needs Debian's ``chromium`` and ``fonts-nanum`` (``apt-get install chromium fonts-nanum``); never
+``playwright install``.  Without them these tests skip, unless ``REQUIRE_BROWSER=1`` (set by
+``.ci/run``) turns the skip into a failure.  ``SCREENSHOT_DIR=/some/dir`` also saves a full-page
+screenshot of every page, theme and width there, to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+THEMES = {"light": "default", "dark": "slate"}
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+pytestmark = pytest.mark.browser
+
+
+def _require_browser() -> None:
+    missing = [what for what, ok in [
+        ("chromium", Path(CHROMIUM).exists()),
+        ("fonts-nanum", any(Path("/usr/share/fonts").rglob("Nanum*.ttf"))),
+    ] if not ok]
+    if missing:
+        message = (f"browser tests need {', '.join(missing)}: "
+                   "run `apt-get install chromium fonts-nanum` (as root)")
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _pages(site: Path) -> list[str]:
+    paths = []
+    for html in sorted(site.rglob("index.html")):
+        rel = html.relative_to(site).parent.as_posix()
+        if rel.startswith(("assets", "search")):
+            continue
+        paths.append("/" if rel == "." else f"/{rel}/")
+    return paths
+
+
+@pytest.fixture(scope="module")
+def server(built_site: Path):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(built_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _open(browser, base: str, path: str, theme: str, viewport: dict):
+    context = browser.new_context(color_scheme=theme, viewport=viewport)
+    page = context.new_page()
+    problems: list[str] = []
+    host = urlparse(base).netloc
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("request", lambda r: urlparse(r.url).netloc not in (host, "")
+            and not r.url.startswith(("data:", "blob:")) and problems.append(f"request: {r.url}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    page.goto(base + path, wait_until="load")
+    # load every lazy image of the current theme, then wait for the fonts
+    page.evaluate("""async () => {
+        for (const img of document.querySelectorAll('.md-content img')) img.loading = 'eager';
+        await Promise.all([...document.images].map(i => i.complete ? 0 :
+            new Promise(r => { i.onload = i.onerror = r; })));
+        await document.fonts.ready;
+    }""")
+    return context, page, problems
+
+
+@pytest.mark.parametrize("theme", list(THEMES))
+def test_every_page(built_site: Path, server: str, browser, theme: str):
+    shots = os.environ.get("SCREENSHOT_DIR")
+    failures: list[str] = []
+    for path in _pages(built_site):
+        context, page, problems = _open(browser, server, path, theme, DESKTOP)
+        where = f"{path} [{theme}]"
+        failures += [f"{where} {p}" for p in problems]
+
+        scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+        if scheme != THEMES[theme]:
+            failures.append(f"{where} colour scheme is {scheme!r}")
+
+        images = page.evaluate("""() => [...document.querySelectorAll('.md-content img')].map(i => ({
+            src: i.getAttribute('src'), alt: i.getAttribute('alt') || '',
+            shown: i.offsetParent !== null, ok: i.complete && i.naturalWidth > 0}))""")
+        for img in images:
+            if not img["alt"].strip():
+                failures.append(f"{where} image without alt text: {img['src']}")
+            if img["shown"] and not img["ok"]:
+                failures.append(f"{where} image did not load: {img['src']}")
+            if img["shown"] and f"#only-{theme}" not in img["src"]:
+                failures.append(f"{where} shows the other theme's image: {img['src']}")
+
+        text = page.inner_text(".md-content")
+        raw = re.findall(r"\\\(|\\\)|\\\[|\\\]|\$\$", text)
+        if raw:
+            failures.append(f"{where} raw TeX delimiters left in the text: {raw[:5]}")
+
+        math = page.evaluate("""() => {
+            const boxes = [...document.querySelectorAll('.katex-html')];
+            const invisible = boxes.filter(b => { const r = b.getBoundingClientRect();
+                return r.width === 0 || r.height === 0; }).length;
+            const font = boxes.length ? getComputedStyle(boxes[0]).fontFamily : '';
+            const loaded = [...document.fonts].filter(f => f.family.includes('KaTeX') && f.status === 'loaded').length;
+            return {count: boxes.length, invisible, font, loaded};
+        }""")
+        if math["count"]:
+            if math["invisible"]:
+                failures.append(f"{where} {math['invisible']} formulas have no visible size")
+            if "KaTeX" not in math["font"] or math["loaded"] == 0:
+                failures.append(f"{where} KaTeX fonts not in use: {math}")
+
+        if shots:
+            out = Path(shots)
+            out.mkdir(parents=True, exist_ok=True)
+            name = path.strip("/").replace("/", "_") or "index"
+            page.screenshot(path=out / f"{name}-{theme}-desktop.png", full_page=True)
+            page.set_viewport_size(PHONE)
+            page.screenshot(path=out / f"{name}-{theme}-phone.png", full_page=True)
+        context.close()
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("query", ["경사하강법", "편미분", "학습률"])
+def test_search_finds_korean_words(server: str, browser, query: str):
+    context, page, problems = _open(browser, server, "/", "light", DESKTOP)
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill(query)
+    box.press("End")  # fill() alone does not trigger Material's search with Hangul
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    titles = page.locator(".md-search-result__item").all_inner_texts()
+    context.close()
+    assert any(query in t for t in titles), f"search for {query!r} found {titles[:5]}"
+    assert not problems, problems
+
+
+def test_video_loads_only_on_click(server: str, browser, built_site: Path):
+    path = next(p for p in _pages(built_site)
+                if "data-youtube-id" in (built_site / p.strip("/") / "index.html").read_text(encoding="utf-8"))
+    context, page, problems = _open(browser, server, path, "light", DESKTOP)
+    assert not problems, problems  # nothing from YouTube before the click
+    assert page.locator(".yt-embed iframe").count() == 0
+    page.route("**/*", lambda route: route.abort() if "youtube" in route.request.url else route.continue_())
+    page.locator(".yt-embed__play").first.click()
+    src = page.locator(".yt-embed iframe").first.get_attribute("src")
+    context.close()
+    assert src and src.startswith("https://www.youtube-nocookie.com/embed/")
+
+
+def test_skip_message_names_the_install_command(monkeypatch):
+    """The skip (or the CI failure) tells how to get the browser."""
+    monkeypatch.setattr(Path, "exists", lambda self: False)
+    monkeypatch.delenv("REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium fonts-nanum"):
+        _require_browser()
+    monkeypatch.setenv("REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="apt-get install chromium"):
+        _require_browser()
+

@@ -1,0 +1,96 @@
+"""The site builds strictly and offline, and what the hooks generate is complete and deterministic."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sitegen import figures
+from sitegen.hooks import FIGURE_MARKER, VIDEO_MARKER
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+PAGES = sorted(p for p in DOCS.rglob("*.md"))
+
+
+def test_every_page_is_built(built_site: Path):
+    for md in PAGES:
+        rel = md.relative_to(DOCS).with_suffix("")
+        html = built_site / ("index.html" if rel.name == "index" else rel / "index.html")
+        assert html.exists(), f"{md} was not built to {html}"
+
+
+def test_every_figure_marker_is_known_and_every_figure_is_used():
+    registry = figures.load_all()
+    used: dict[str, str] = {}
+    for md in PAGES:
+        for fig_id in FIGURE_MARKER.findall(md.read_text(encoding="utf-8")):
+            assert fig_id in registry, f"{md.name}: unknown figure {fig_id!r}"
+            assert fig_id not in used, f"figure {fig_id!r} is placed twice ({used[fig_id]}, {md.name})"
+            used[fig_id] = md.name
+    assert set(registry) == set(used), f"figures drawn but never shown: {set(registry) - set(used)}"
+
+
+def test_figures_have_korean_alt_and_caption():
+    for spec in figures.load_all().values():
+        assert spec.alt.startswith(spec.id)
+        assert re.search("[가-힣]", spec.alt), f"{spec.id}: alt text is not Korean"
+        assert re.search("[가-힣]", spec.caption), f"{spec.id}: caption is not Korean"
+
+
+def test_built_figures_are_both_themes_and_not_in_docs(built_site: Path):
+    drawn = {p.name for p in (built_site / "assets" / "figures").iterdir()}
+    for spec in figures.load_all().values():
+        for theme in figures.THEMES:
+            assert figures.output_name(spec, theme) in drawn
+    assert not list(DOCS.rglob("*.svg")) and not list(DOCS.rglob("*.png")), "images committed in docs/"
+
+
+def test_figures_are_byte_identical_when_drawn_again(built_site: Path):
+    """Two drawings of the same commit give the same bytes (fixed svg.hashsalt, no dates)."""
+    specs = list(figures.load_all().values())
+    for fmt in ("svg", "png"):
+        for spec in [s for s in specs if s.fmt == fmt][:2]:
+            for theme in figures.THEMES:
+                built = built_site / "assets" / "figures" / figures.output_name(spec, theme)
+                assert figures.render(spec, theme) == built.read_bytes(), spec.id
+
+
+def test_math_is_typeset_at_build_time(built_site: Path):
+    pages = list(built_site.rglob("index.html"))
+    typeset = 0
+    for html in pages:
+        text = html.read_text(encoding="utf-8")
+        typeset += text.count('class="katex"')
+        # arithmatex's delimiters must all have been replaced by KaTeX
+        assert not re.search(r'class="arithmatex">\s*\\[(\[]', text), f"untypeset math in {html}"
+    assert typeset > 10
+    assert (built_site / "assets" / "katex" / "katex.min.css").exists()
+    assert list((built_site / "assets" / "katex" / "fonts").glob("KaTeX_Main-Regular.woff2"))
+
+
+def test_no_request_to_another_host_in_built_html(built_site: Path):
+    """No stylesheet, script, font or frame from another host; links (<a href>) may point anywhere."""
+    tag = re.compile(r'<(?:script|link|img|iframe|source|video|audio)\b[^>]*>', re.I)
+    external = re.compile(r'(?:src|href)="(?:https?:)?//', re.I)
+    for html in built_site.rglob("*.html"):
+        found = [
+            t for t in tag.findall(html.read_text(encoding="utf-8"))
+            if external.search(t) and 'rel="canonical"' not in t  # canonical is a name, not a fetch
+        ]
+        assert not found, f"{html}: {found[:3]}"
+
+
+@pytest.mark.parametrize("video", ["JdeemZDr-hU"])
+def test_videos_are_click_to_load(built_site: Path, video: str):
+    pages = [p.read_text(encoding="utf-8") for p in built_site.rglob("index.html")]
+    hits = [p for p in pages if f'data-youtube-id="{video}"' in p]
+    assert hits, f"video {video} is not on any page"
+    assert all("<iframe" not in p for p in hits)
+
+
+def test_video_marker_syntax():
+    assert VIDEO_MARKER.fullmatch('<!-- youtube JdeemZDr-hU "제목" -->')
+    assert not VIDEO_MARKER.fullmatch('<!-- youtube short "제목" -->')

@@ -155,8 +155,9 @@ def directional_derivative(f: ScalarFunction, x: ArrayLike, u: ArrayLike, h: flo
     first). Requiring a unit vector keeps D_u f the rate of change per unit
     of distance, the quantity the site compares between directions.
 
-    Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), §A.2
-    (directional derivative) and eq. 8.7, https://doi.org/10.1007/978-0-387-40065-5
+    Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006),
+    Appendix A (directional derivatives) and eq. 8.7,
+    https://doi.org/10.1007/978-0-387-40065-5
     """
     h = _check_h(h)
     point = _as_point(x, "x")
@@ -178,8 +179,8 @@ def tangent_plane(f_value: float, grad: ArrayLike, x0: ArrayLike, x: ArrayLike) 
     shape (d,); ``x`` has shape (..., d) — e.g. ``np.stack([X, Y], -1)`` for a
     whole plotting grid — and the result has shape (...).
 
-    Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), eq. 2.6
-    (Taylor's theorem), https://doi.org/10.1007/978-0-387-40065-5
+    Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006),
+    Theorem 2.1 (Taylor's theorem), https://doi.org/10.1007/978-0-387-40065-5
     """
     if np.ndim(f_value) != 0:
         raise TypeError(f"f_value must be a single number f(x0), got shape {np.shape(f_value)}")

@@ -421,6 +421,6 @@ sides of the saddle ends in different minima.
 
 Source: a sum of Gaussian wells on a quadratic bowl, built for this site; the
 critical points are computed by Newton's method (Nocedal & Wright, *Numerical
-Optimization*, 2nd ed. (2006), §3.3, https://doi.org/10.1007/978-0-387-40065-5)
+Optimization*, 2nd ed. (2006), §3.3 (Newton's method), https://doi.org/10.1007/978-0-387-40065-5)
 and verified in tests/test_functions.py."""
 

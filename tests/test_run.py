@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from gdcore import functions as F
+from gdcore.optim import SGD
 from gdcore.run import LIMIT, DivergenceError, Trajectory, minimize
 
 
@@ -21,14 +22,9 @@ class FakeGD:
         self.params -= self.lr * grads
 
 
-def _sgd():
-    optim = pytest.importorskip("gdcore.optim")
-    return optim.SGD
-
-
 @pytest.fixture(params=["fake", "sgd"])
 def GD(request):
-    return FakeGD if request.param == "fake" else _sgd()
+    return FakeGD if request.param == "fake" else SGD
 
 
 def test_gradient_descent_on_sphere_contracts_by_0_8(GD):

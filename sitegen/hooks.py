@@ -4,6 +4,8 @@
   Korean caption and a fold with the code that drew it (see ``sitegen/figures``).
 - ``<!-- youtube VIDEO_ID "제목" -->`` becomes a placeholder that loads the video only on a click
   (``docs/assets/js/site.js``), so a page load makes no request to another host.
+- ``<!-- source gdcore.optim.SGD.step -->`` becomes that object's code, read from gdcore itself
+  (one source of truth: a page shows the code that runs, never a copy of it).
 - Math left by ``pymdownx.arithmatex`` is typeset with KaTeX at build time (``sitegen/katex.py``);
   a TeX error is a build warning, so ``mkdocs build --strict`` fails on it.
 
@@ -25,6 +27,7 @@ from mkdocs.structure.files import File, Files
 log = logging.getLogger("mkdocs.hooks.sitegen")
 
 FIGURE_MARKER = re.compile(r"^<!-- figure (?P<id>[\w.-]+) -->[ \t]*$", re.MULTILINE)
+SOURCE_MARKER = re.compile(r"^<!-- source (?P<name>gdcore(?:\.\w+)+) -->[ \t]*$", re.MULTILINE)
 VIDEO_MARKER = re.compile(r'^<!-- youtube (?P<id>[\w-]{11}) "(?P<title>[^"]+)" -->[ \t]*$', re.MULTILINE)
 
 _katex = None
@@ -95,8 +98,33 @@ def _video_block(video_id: str, title: str) -> str:
     )
 
 
+def _source_block(dotted: str, page) -> str:
+    """The code of a gdcore object (module, class, function or method) as a titled code block."""
+    import importlib
+    import inspect
+
+    parts = dotted.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:split]))
+        except ModuleNotFoundError:
+            continue
+        try:
+            for attr in parts[split:]:
+                obj = getattr(obj, attr)
+        except AttributeError as err:
+            raise ValueError(f"{page.file.src_uri}: no {dotted!r} for a source marker") from err
+        break
+    lines, start = inspect.getsourcelines(obj)
+    path = Path(inspect.getfile(obj)).resolve().relative_to(Path(__file__).resolve().parents[1])
+    code = "".join(lines).rstrip()
+    fence = "````" if "```" in code else "```"
+    return f'{fence}python title="{path.as_posix()} ({start}행~)"\n{textwrap.dedent(code)}\n{fence}'
+
+
 def on_page_markdown(markdown: str, page, config, files) -> str:
     markdown = FIGURE_MARKER.sub(lambda m: _figure_block(m.group("id"), page), markdown)
+    markdown = SOURCE_MARKER.sub(lambda m: _source_block(m.group("name"), page), markdown)
     return VIDEO_MARKER.sub(lambda m: _video_block(m.group("id"), m.group("title")), markdown)
 
 

@@ -8,24 +8,16 @@ screenshot of every page, theme and width there, to look at.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+from sitegen.browser import CHROMIUM, DESKTOP, PHONE, chromium, serve, site_pages
+
 THEMES = {"light": "default", "dark": "slate"}
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 pytestmark = pytest.mark.browser
 
@@ -43,39 +35,17 @@ def _require_browser() -> None:
         pytest.skip(message)
 
 
-def _pages(site: Path) -> list[str]:
-    paths = []
-    for html in sorted(site.rglob("index.html")):
-        rel = html.relative_to(site).parent.as_posix()
-        if rel.startswith(("assets", "search")):
-            continue
-        paths.append("/" if rel == "." else f"/{rel}/")
-    return paths
-
-
 @pytest.fixture(scope="module")
 def server(built_site: Path):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(built_site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve(built_site) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
     _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with chromium() as b:
+        yield b
 
 
 def _open(browser, base: str, path: str, theme: str, viewport: dict):
@@ -103,7 +73,7 @@ def _open(browser, base: str, path: str, theme: str, viewport: dict):
 def test_every_page(built_site: Path, server: str, browser, theme: str):
     shots = os.environ.get("SCREENSHOT_DIR")
     failures: list[str] = []
-    for path in _pages(built_site):
+    for path in site_pages(built_site):
         context, page, problems = _open(browser, server, path, theme, DESKTOP)
         where = f"{path} [{theme}]"
         failures += [f"{where} {p}" for p in problems]
@@ -168,8 +138,10 @@ def test_search_finds_korean_words(server: str, browser, query: str):
 
 
 def test_video_loads_only_on_click(server: str, browser, built_site: Path):
-    path = next(p for p in _pages(built_site)
-                if "data-youtube-id" in (built_site / p.strip("/") / "index.html").read_text(encoding="utf-8"))
+    path = next((p for p in site_pages(built_site)
+                 if "data-youtube-id" in (built_site / p.strip("/") / "index.html").read_text(encoding="utf-8")),
+                None)
+    assert path, "no page embeds a video"
     context, page, problems = _open(browser, server, path, "light", DESKTOP)
     assert not problems, problems  # nothing from YouTube before the click
     assert page.locator(".yt-embed iframe").count() == 0

@@ -18,6 +18,10 @@ Attributes shared by all optimizers:
 ``t``
     the number of steps taken so far (0 before the first ``step``); it is
     the ``t`` in the update equations below (torch calls it ``state["step"]``).
+``state``
+    ``state[i]`` is a dict of arrays for ``params[i]`` with torch's names,
+    e.g. ``opt.state[0]["exp_avg"]``; same shape and dtype as the parameter
+    (float32 parameters get float32 state).
 
 Notation in the docstrings: ``g`` is the gradient, ``x`` the parameter,
 ``eta`` the learning rate ``lr``, ``lambda`` the weight decay; all
@@ -30,13 +34,18 @@ RMSprop's ``alpha`` must be in ``[0, 1)`` (torch only requires ``>= 0``).
 Reading guide: each class's ``_update`` method is the whole algorithm, a few
 NumPy lines that mirror the equation in its docstring.  They write into
 preallocated arrays (``out=``, ``*=``, ``+=``) so a step allocates no
-parameter-sized memory; ``tmp``/``tmp2`` are scratch arrays of the
-parameter's shape.
+parameter-sized memory; ``s`` is the parameter's state dict and
+``tmp``/``tmp2`` are scratch arrays of the parameter's shape.  Large
+parameters are cut into chunks updated by several threads (see ``THREADS``);
+the arithmetic per element is the same either way.
 
 torch conventions: https://pytorch.org/docs/stable/optim.html
 """
 
 from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -52,14 +61,26 @@ from gdcore._validate import (
     check_unit_interval,
 )
 
-__all__ = ["Optimizer", "SGD", "TextbookMomentum", "Adagrad", "RMSprop", "Adam", "AdamW"]
+__all__ = ["Optimizer", "SGD", "TextbookMomentum", "Adagrad", "RMSprop", "Adam", "AdamW", "THREADS"]
+
+#: Worker threads for large parameters.  A parameter with at least
+#: ``2 * CHUNK`` elements is cut into chunks of ``CHUNK`` elements that are
+#: updated by this many threads at once (NumPy releases the GIL inside its
+#: loops).  Every element gets exactly the same arithmetic, so results do not
+#: depend on it.  Set ``gdcore.optim.THREADS = 1`` to switch threading off.
+THREADS = min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+#: Elements per chunk (about 1 MB of float32: a chunk of every array fits in cache).
+CHUNK = 1 << 18
 
 
 class Optimizer:
-    """Base class: holds ``params``, ``lr``, the step counter ``t`` and scratch space.
+    """Base class: holds ``params``, ``lr``, the step counter ``t`` and the state.
 
-    Subclasses implement ``_update(i, x, g, lr)``, which updates the i-th
-    parameter array ``x`` in place from its gradient ``g``.
+    ``state[i]`` is a dict of arrays for ``params[i]`` with torch's names
+    (e.g. ``opt.state[0]["exp_avg"]``), each with the parameter's shape and
+    dtype.  Subclasses implement ``_update(x, g, s, tmp, lr)``: update the
+    parameter ``x`` in place from its gradient ``g``, its state dict ``s``
+    and scratch arrays ``tmp`` (a list of arrays shaped like ``x``).
     """
 
     #: how many parameter-sized scratch arrays each parameter needs
@@ -69,9 +90,8 @@ class Optimizer:
         self.params = check_params(params)
         self.lr = check_lr(lr)
         self.t = 0
-        self._scratch = [
-            [np.empty_like(x) for _ in range(self._n_scratch)] for x in self.params
-        ]
+        self.state = [{} for _ in self.params]
+        self._scratch = [[np.empty_like(x) for _ in range(self._n_scratch)] for x in self.params]
 
     def step(self, grads) -> None:
         """Take one optimization step, updating ``self.params`` in place.
@@ -89,10 +109,16 @@ class Optimizer:
         lr = check_lr(self.lr, "lr (the attribute opt.lr)")
         grads = check_grads(grads, self.params)
         self.t += 1
-        for i, (x, g) in enumerate(zip(self.params, grads)):
-            self._update(i, x, g, lr)
+        pieces = []
+        for x, g, s, tmp in zip(self.params, grads, self.state, self._scratch):
+            pieces.extend(_chunks(x, g, s, tmp))
+        if len(pieces) > len(self.params):  # something was cut up: use the threads
+            list(_pool().map(lambda piece: self._update(*piece, lr), pieces))
+        else:
+            for x, g, s, tmp in pieces:
+                self._update(x, g, s, tmp, lr)
 
-    def _update(self, i, x, g, lr):  # pragma: no cover - abstract
+    def _update(self, x, g, s, tmp, lr):  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _weight_decay(self, x, g, out):
@@ -104,9 +130,36 @@ class Optimizer:
         return out
 
     def __repr__(self):
-        hyper = {k: v for k, v in vars(self).items() if not k.startswith("_") and k not in ("params", "t")}
+        skip = ("params", "t", "state")
+        hyper = {k: v for k, v in vars(self).items() if not k.startswith("_") and k not in skip}
         args = ", ".join(f"{k}={v!r}" for k, v in hyper.items())
         return f"{type(self).__name__}({args}; {len(self.params)} param array(s), t={self.t})"
+
+
+def _chunks(x, g, s, tmp):
+    """Cut a large parameter and everything that belongs to it into matching
+    flat chunks of CHUNK elements, as (x, g, s, tmp) tuples of views."""
+    arrays = [x, g, *s.values(), *tmp]
+    if THREADS < 2 or x.size < 2 * CHUNK or not all(a.flags.c_contiguous for a in arrays):
+        return [(x, g, s, tmp)]
+    x, g, tmp = x.reshape(-1), g.reshape(-1), [a.reshape(-1) for a in tmp]
+    s = {k: a.reshape(-1) for k, a in s.items()}
+    return [
+        (x[lo : lo + CHUNK], g[lo : lo + CHUNK], {k: a[lo : lo + CHUNK] for k, a in s.items()},
+         [a[lo : lo + CHUNK] for a in tmp])
+        for lo in range(0, x.size, CHUNK)
+    ]
+
+
+_POOL: tuple | None = None  # (pid, number of threads, executor)
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The shared thread pool (re-created after os.fork or a change of THREADS)."""
+    global _POOL
+    if _POOL is None or _POOL[:2] != (os.getpid(), THREADS):
+        _POOL = (os.getpid(), THREADS, ThreadPoolExecutor(THREADS, thread_name_prefix="gdcore-optim"))
+    return _POOL[2]
 
 
 class SGD(Optimizer):
@@ -136,8 +189,8 @@ class SGD(Optimizer):
 
     Parameters (torch names and defaults): ``lr=1e-3`` (>= 0),
     ``momentum=0`` (>= 0), ``dampening=0`` (finite), ``weight_decay=0``
-    (>= 0), ``nesterov=False``.  State: ``momentum_buffer`` (list of arrays,
-    one per parameter, only if momentum != 0).
+    (>= 0), ``nesterov=False``.  State: ``opt.state[i]["momentum_buffer"]``
+    (only if momentum != 0).
 
     torch: https://pytorch.org/docs/stable/generated/torch.optim.SGD.html
     """
@@ -153,16 +206,16 @@ class SGD(Optimizer):
                 f"(torch: 'Nesterov momentum requires a momentum and zero dampening'); "
                 f"got momentum={momentum!r}, dampening={dampening!r}"
             )
-        self._n_scratch = 2 if self.momentum != 0 and (self.dampening != 0 or self.nesterov) else 1
+        self._n_scratch = 2 if self.momentum != 0 else 1
         super().__init__(params, lr)
         if self.momentum != 0:
-            self.momentum_buffer = [np.zeros_like(x) for x in self.params]
+            for x, s in zip(self.params, self.state):
+                s["momentum_buffer"] = np.zeros_like(x)
 
-    def _update(self, i, x, g, lr):
-        tmp, *rest = self._scratch[i]
-        g = self._weight_decay(x, g, out=tmp)  # g <- g + lambda x
+    def _update(self, x, g, s, tmp, lr):
+        g = self._weight_decay(x, g, out=tmp[0])  # g <- g + lambda x
         if self.momentum != 0:
-            mu, b = self.momentum, self.momentum_buffer[i]
+            mu, b = self.momentum, s["momentum_buffer"]
             if self.t == 1:
                 np.copyto(b, g)  # b <- g
             elif self.dampening == 0:
@@ -170,12 +223,12 @@ class SGD(Optimizer):
                 b += g
             else:
                 b *= mu  # b <- mu b + (1 - tau) g
-                b += np.multiply(g, 1 - self.dampening, out=rest[0])
+                b += np.multiply(g, 1 - self.dampening, out=tmp[1])
             if self.nesterov:
-                g = np.add(g, np.multiply(b, mu, out=rest[0]), out=rest[0])  # g <- g + mu b
+                g = np.add(g, np.multiply(b, mu, out=tmp[1]), out=tmp[1])  # g <- g + mu b
             else:
                 g = b
-        x -= np.multiply(g, lr, out=tmp)  # x <- x - eta g
+        x -= np.multiply(g, lr, out=tmp[0])  # x <- x - eta g
 
 
 class TextbookMomentum(Optimizer):
@@ -193,19 +246,19 @@ class TextbookMomentum(Optimizer):
     Sources: B. T. Polyak 1964, "Some methods of speeding up the convergence
     of iteration methods"; Sutskever et al. 2013,
     http://proceedings.mlr.press/v28/sutskever13.html (eq. 1-2).
-    State: ``velocity`` (list of arrays).
+    State: ``opt.state[i]["velocity"]``.
     """
 
     def __init__(self, params, lr, momentum):
         self.momentum = check_nonneg(momentum, "momentum")
         super().__init__(params, lr)
-        self.velocity = [np.zeros_like(x) for x in self.params]
+        for x, s in zip(self.params, self.state):
+            s["velocity"] = np.zeros_like(x)
 
-    def _update(self, i, x, g, lr):
-        (tmp,) = self._scratch[i]
-        v = self.velocity[i]
+    def _update(self, x, g, s, tmp, lr):
+        v = s["velocity"]
         v *= self.momentum  # v <- alpha v - eta g
-        v -= np.multiply(g, lr, out=tmp)
+        v -= np.multiply(g, lr, out=tmp[0])
         x += v  # x <- x + v
 
 
@@ -221,7 +274,7 @@ class Adagrad(Optimizer):
 
     Parameters (torch names and defaults): ``lr=1e-2``, ``lr_decay=0``,
     ``weight_decay=0``, ``initial_accumulator_value=0`` (all >= 0),
-    ``eps=1e-10`` (> 0 here; torch allows 0).  State: ``sum`` (list of arrays).
+    ``eps=1e-10`` (> 0 here; torch allows 0).  State: ``opt.state[i]["sum"]``.
 
     torch: https://pytorch.org/docs/stable/generated/torch.optim.Adagrad.html
     """
@@ -238,15 +291,16 @@ class Adagrad(Optimizer):
         )
         self.eps = check_positive(eps, "eps")
         super().__init__(params, lr)
-        self.sum = [np.full_like(x, self.initial_accumulator_value) for x in self.params]
+        for x, s in zip(self.params, self.state):
+            s["sum"] = np.full_like(x, self.initial_accumulator_value)
 
-    def _update(self, i, x, g, lr):
-        tmp, tmp2 = self._scratch[i]
+    def _update(self, x, g, s, tmp, lr):
+        tmp, tmp2 = tmp
         g = self._weight_decay(x, g, out=tmp)  # g <- g + lambda x
-        s = self.sum[i]
-        s += np.multiply(g, g, out=tmp2)  # s <- s + g^2
+        acc = s["sum"]
+        acc += np.multiply(g, g, out=tmp2)  # s <- s + g^2
         clr = lr / (1 + (self.t - 1) * self.lr_decay)  # eta_t
-        std = np.sqrt(s, out=tmp2)  # sqrt(s) + eps
+        std = np.sqrt(acc, out=tmp2)  # sqrt(s) + eps
         std += self.eps
         x -= np.multiply(np.divide(g, std, out=tmp2), clr, out=tmp2)  # x <- x - eta_t g / std
 
@@ -275,7 +329,7 @@ class RMSprop(Optimizer):
 
     Parameters (torch names and defaults): ``lr=1e-2``, ``alpha=0.99`` (in
     [0, 1) here; torch only checks >= 0), ``eps=1e-8`` (> 0), ``weight_decay=0``,
-    ``momentum=0`` (>= 0), ``centered=False``.  State: ``square_avg``,
+    ``momentum=0`` (>= 0), ``centered=False``.  State in ``opt.state[i]``: ``square_avg``,
     ``grad_avg`` (centered only), ``momentum_buffer`` (momentum > 0 only).
     As in torch, ``v - m_g^2`` can round to a tiny negative number when the
     gradient is (nearly) constant for very many steps, giving NaN.
@@ -294,21 +348,22 @@ class RMSprop(Optimizer):
         self.momentum = check_nonneg(momentum, "momentum")
         self.centered = check_bool(centered, "centered")
         super().__init__(params, lr)
-        self.square_avg = [np.zeros_like(x) for x in self.params]
-        if self.centered:
-            self.grad_avg = [np.zeros_like(x) for x in self.params]
-        if self.momentum > 0:
-            self.momentum_buffer = [np.zeros_like(x) for x in self.params]
+        for x, s in zip(self.params, self.state):
+            s["square_avg"] = np.zeros_like(x)
+            if self.centered:
+                s["grad_avg"] = np.zeros_like(x)
+            if self.momentum > 0:
+                s["momentum_buffer"] = np.zeros_like(x)
 
-    def _update(self, i, x, g, lr):
-        tmp, tmp2 = self._scratch[i]
+    def _update(self, x, g, s, tmp, lr):
+        tmp, tmp2 = tmp
         a = self.alpha
         g = self._weight_decay(x, g, out=tmp)  # g <- g + lambda x
-        v = self.square_avg[i]
+        v = s["square_avg"]
         v *= a  # v <- alpha v + (1 - alpha) g^2
         v += np.multiply(np.multiply(g, g, out=tmp2), 1 - a, out=tmp2)
         if self.centered:
-            m_g = self.grad_avg[i]
+            m_g = s["grad_avg"]
             m_g += np.multiply(np.subtract(g, m_g, out=tmp2), 1 - a, out=tmp2)  # m_g <- m_g + (1 - alpha)(g - m_g)
             d = np.sqrt(np.subtract(v, np.multiply(m_g, m_g, out=tmp2), out=tmp2), out=tmp2)  # sqrt(v - m_g^2)
         else:
@@ -316,7 +371,7 @@ class RMSprop(Optimizer):
         d += self.eps
         step = np.divide(g, d, out=tmp2)  # g / d
         if self.momentum > 0:
-            b = self.momentum_buffer[i]
+            b = s["momentum_buffer"]
             b *= self.momentum  # b <- mu b + g / d
             b += step
             step = b
@@ -340,8 +395,9 @@ class Adam(Optimizer):
 
     Parameters (torch names and defaults): ``lr=1e-3`` (>= 0),
     ``betas=(0.9, 0.999)`` (each in [0, 1)), ``eps=1e-8`` (> 0 here; torch
-    allows 0), ``weight_decay=0`` (>= 0), ``amsgrad=False``.  State:
-    ``exp_avg`` (m), ``exp_avg_sq`` (v), ``max_exp_avg_sq`` (amsgrad only).
+    allows 0), ``weight_decay=0`` (>= 0), ``amsgrad=False``.  State in
+    ``opt.state[i]``: ``exp_avg`` (m), ``exp_avg_sq`` (v), ``max_exp_avg_sq``
+    (amsgrad only).
 
     torch: https://pytorch.org/docs/stable/generated/torch.optim.Adam.html
     """
@@ -356,31 +412,34 @@ class Adam(Optimizer):
         self.weight_decay = check_nonneg(weight_decay, "weight_decay")
         self.amsgrad = check_bool(amsgrad, "amsgrad")
         super().__init__(params, lr)
-        self.exp_avg = [np.zeros_like(x) for x in self.params]
-        self.exp_avg_sq = [np.zeros_like(x) for x in self.params]
-        if self.amsgrad:
-            self.max_exp_avg_sq = [np.zeros_like(x) for x in self.params]
+        for x, s in zip(self.params, self.state):
+            s["exp_avg"], s["exp_avg_sq"] = np.zeros_like(x), np.zeros_like(x)
+            if self.amsgrad:
+                s["max_exp_avg_sq"] = np.zeros_like(x)
 
-    def _update(self, i, x, g, lr):
-        tmp, tmp2 = self._scratch[i]
+    def _update(self, x, g, s, tmp, lr):
+        tmp, tmp2 = tmp
         beta1, beta2 = self.betas
         if self._decoupled:
             x *= 1 - lr * self.weight_decay  # AdamW: x <- x (1 - eta lambda)
         else:
             g = self._weight_decay(x, g, out=tmp)  # Adam: g <- g + lambda x
-        m, v = self.exp_avg[i], self.exp_avg_sq[i]
+        m, v = s["exp_avg"], s["exp_avg_sq"]
         # m <- beta1 m + (1 - beta1) g, written as torch's lerp: m <- m + (1 - beta1)(g - m)
         m += np.multiply(np.subtract(g, m, out=tmp2), 1 - beta1, out=tmp2)
         v *= beta2  # v <- beta2 v + (1 - beta2) g^2
         v += np.multiply(np.multiply(g, g, out=tmp2), 1 - beta2, out=tmp2)
         if self.amsgrad:
-            v = np.maximum(self.max_exp_avg_sq[i], v, out=self.max_exp_avg_sq[i])  # v_max
+            v = np.maximum(s["max_exp_avg_sq"], v, out=s["max_exp_avg_sq"])  # v_max <- max(v_max, v)
         bias_correction1 = 1 - beta1**self.t
-        bias_correction2 = 1 - beta2**self.t
-        d = np.divide(np.sqrt(v, out=tmp2), bias_correction2**0.5, out=tmp2)  # d = sqrt(v / (1 - beta2^t)) + eps
-        d += self.eps
-        step_size = lr / bias_correction1
-        x -= np.multiply(np.divide(m, d, out=tmp2), step_size, out=tmp2)  # x <- x - step_size m / d
+        c = (1 - beta2**self.t) ** 0.5  # sqrt(1 - beta2^t)
+        # x <- x - eta / (1 - beta1^t) * m / (sqrt(v) / c + eps), computed as
+        # x <- x - (eta c / (1 - beta1^t)) * m / (sqrt(v) + eps c): the same number
+        # with one pass fewer over the arrays (Kingma & Ba, end of section 2).
+        d = np.sqrt(v, out=tmp2)
+        d += self.eps * c
+        step_size = lr * c / bias_correction1
+        x -= np.multiply(np.divide(m, d, out=tmp2), step_size, out=tmp2)
 
 
 class AdamW(Adam):

@@ -152,10 +152,9 @@ def test_float32_params_keep_float32_state(cls):
     opt = cls(x, **kwargs)
     opt.step(np.full((4, 3), 0.5, dtype=np.float32))
     assert x.dtype == np.float32
-    state = [v for k, v in vars(opt).items() if isinstance(v, list) and k != "params"]
-    arrays = [a for lst in state for a in lst if isinstance(a, np.ndarray)]
+    arrays = list(opt.state[0].values())
     assert arrays, "expected some state arrays"
-    assert all(a.dtype == np.float32 for a in arrays)
+    assert all(a.dtype == np.float32 and a.shape == (4, 3) for a in arrays)
 
 
 def test_lr_attribute_change_takes_effect_next_step():
@@ -172,23 +171,43 @@ def test_sgd_momentum_buffer_starts_as_first_gradient_without_dampening():
     x = np.array([0.0])
     opt = SGD(x, lr=1.0, momentum=0.9, dampening=0.5)
     opt.step(np.array([2.0]))
-    assert opt.momentum_buffer[0][0] == 2.0  # copy, dampening not applied on step 1
+    assert opt.state[0]["momentum_buffer"][0] == 2.0  # copy, dampening not applied on step 1
     opt.step(np.array([2.0]))
-    assert opt.momentum_buffer[0][0] == pytest.approx(0.9 * 2.0 + 0.5 * 2.0)
+    assert opt.state[0]["momentum_buffer"][0] == pytest.approx(0.9 * 2.0 + 0.5 * 2.0)
 
 
 def test_nonfinite_grad_raises_before_touching_anything():
     x, y = np.array([1.0, 2.0]), np.array([3.0])
     opt = Adam([x, y], lr=0.1)
     opt.step([np.array([1.0, 1.0]), np.array([1.0])])
-    snapshot = [x.copy(), y.copy(), opt.exp_avg[0].copy(), opt.exp_avg_sq[1].copy()]
+    watched = [x, y, opt.state[0]["exp_avg"], opt.state[1]["exp_avg_sq"]]
+    snapshot = [a.copy() for a in watched]
     with pytest.raises(ValueError, match=r"grads\[1\] contains non-finite"):
         opt.step([np.array([1.0, 1.0]), np.array([np.nan])])
     with pytest.raises(ValueError, match=r"grads\[0\] contains non-finite"):
         opt.step([np.array([np.inf, 1.0]), np.array([1.0])])
-    for a, b in zip([x, y, opt.exp_avg[0], opt.exp_avg_sq[1]], snapshot):
+    for a, b in zip(watched, snapshot):
         np.testing.assert_array_equal(a, b)
     assert opt.t == 1
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("where", [0, 4097, 99_999])
+def test_nonfinite_found_anywhere_in_large_grads(dtype, bad, where):
+    x = np.zeros(100_000, dtype=dtype)
+    g = np.ones_like(x)
+    g[where] = bad
+    with pytest.raises(ValueError, match="non-finite"):
+        SGD(x, lr=0.1).step(g)
+    assert not x.any()
+
+
+def test_huge_but_finite_grads_are_accepted():
+    x = np.zeros(10, dtype=np.float32)
+    g = np.full(10, 3e38, dtype=np.float32)  # g . g overflows, the slow exact check says fine
+    SGD(x, lr=1e-38).step(g)
+    assert np.all(np.isfinite(x))
 
 
 # ---------------------------------------------------------------- bad input
@@ -392,3 +411,37 @@ def test_plain_sgd_step_is_exactly_minus_lr_g(x0, data, lr):
     z = np.zeros_like(x0)
     SGD(z, lr=lr).step(g)
     np.testing.assert_array_equal(z, -lr * g)
+
+
+# ---------------------------------------------------------------- threaded chunks
+
+_ALL_VARIANTS = [
+    (SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1}),
+    (SGD, {"lr": 0.1, "momentum": 0.9, "dampening": 0.2}),
+    (TextbookMomentum, {"lr": 0.1, "momentum": 0.9}),
+    (Adagrad, {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.1}),
+    (RMSprop, {"lr": 0.01, "momentum": 0.9, "centered": True, "weight_decay": 0.1}),
+    (Adam, {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1}),
+    (AdamW, {"lr": 0.01, "amsgrad": True}),
+]
+
+
+@pytest.mark.parametrize("cls, kwargs", _ALL_VARIANTS)
+def test_chunked_threads_give_bitwise_identical_results(cls, kwargs, monkeypatch):
+    rng = np.random.default_rng(1)
+    starts = [rng.standard_normal(1001), rng.standard_normal((7, 9)), rng.standard_normal((40, 30))]
+    grads = [[rng.standard_normal(a.shape) for a in starts[:2]] + [rng.standard_normal((40, 10))] for _ in range(5)]
+
+    def run(threads):
+        monkeypatch.setattr(optim, "THREADS", threads)
+        monkeypatch.setattr(optim, "CHUNK", 16)  # so that small arrays get cut up
+        params = [starts[0].copy(), starts[1].copy(), starts[2].copy()[:, ::3]]  # last: non-contiguous, not cut
+        opt = cls(params, **kwargs)
+        pieces = optim._chunks(params[0], grads[0][0], opt.state[0], opt._scratch[0])
+        assert len(pieces) == (1 if threads == 1 else 63)
+        for gs in grads:
+            opt.step(gs)
+        return params
+
+    for a, b in zip(run(1), run(3)):
+        np.testing.assert_array_equal(a, b)

@@ -61,7 +61,7 @@ from gdcore._validate import (
     check_unit_interval,
 )
 
-__all__ = ["Optimizer", "SGD", "TextbookMomentum", "Adagrad", "RMSprop", "Adam", "AdamW", "THREADS"]
+__all__ = ["Optimizer", "SGD", "TextbookMomentum", "Adagrad", "RMSprop", "Adam", "AdamW"]
 
 #: Worker threads for large parameters.  A parameter with at least
 #: ``2 * CHUNK`` elements is cut into chunks of ``CHUNK`` elements that are
@@ -158,6 +158,8 @@ def _pool() -> ThreadPoolExecutor:
     """The shared thread pool (re-created after os.fork or a change of THREADS)."""
     global _POOL
     if _POOL is None or _POOL[:2] != (os.getpid(), THREADS):
+        if _POOL is not None and _POOL[0] == os.getpid():
+            _POOL[2].shutdown(wait=False)
         _POOL = (os.getpid(), THREADS, ThreadPoolExecutor(THREADS, thread_name_prefix="gdcore-optim"))
     return _POOL[2]
 
@@ -298,7 +300,7 @@ class Adagrad(Optimizer):
         tmp, tmp2 = tmp
         g = self._weight_decay(x, g, out=tmp)  # g <- g + lambda x
         acc = s["sum"]
-        acc += np.multiply(g, g, out=tmp2)  # s <- s + g^2
+        acc += np.square(g, out=tmp2)  # s <- s + g^2
         clr = lr / (1 + (self.t - 1) * self.lr_decay)  # eta_t
         std = np.sqrt(acc, out=tmp2)  # sqrt(s) + eps
         std += self.eps
@@ -361,13 +363,15 @@ class RMSprop(Optimizer):
         g = self._weight_decay(x, g, out=tmp)  # g <- g + lambda x
         v = s["square_avg"]
         v *= a  # v <- alpha v + (1 - alpha) g^2
-        v += np.multiply(np.multiply(g, g, out=tmp2), 1 - a, out=tmp2)
+        v += np.multiply(np.square(g, out=tmp2), 1 - a, out=tmp2)
         if self.centered:
+            # m_g <- alpha m_g + (1 - alpha) g, written as torch's lerp: m_g + (1 - alpha)(g - m_g)
             m_g = s["grad_avg"]
-            m_g += np.multiply(np.subtract(g, m_g, out=tmp2), 1 - a, out=tmp2)  # m_g <- m_g + (1 - alpha)(g - m_g)
-            d = np.sqrt(np.subtract(v, np.multiply(m_g, m_g, out=tmp2), out=tmp2), out=tmp2)  # sqrt(v - m_g^2)
+            m_g += np.multiply(np.subtract(g, m_g, out=tmp2), 1 - a, out=tmp2)
+            d = np.subtract(v, np.square(m_g, out=tmp2), out=tmp2)  # d = sqrt(v - m_g^2) + eps
+            np.sqrt(d, out=d)
         else:
-            d = np.sqrt(v, out=tmp2)  # sqrt(v)
+            d = np.sqrt(v, out=tmp2)  # d = sqrt(v) + eps
         d += self.eps
         step = np.divide(g, d, out=tmp2)  # g / d
         if self.momentum > 0:
@@ -428,7 +432,7 @@ class Adam(Optimizer):
         # m <- beta1 m + (1 - beta1) g, written as torch's lerp: m <- m + (1 - beta1)(g - m)
         m += np.multiply(np.subtract(g, m, out=tmp2), 1 - beta1, out=tmp2)
         v *= beta2  # v <- beta2 v + (1 - beta2) g^2
-        v += np.multiply(np.multiply(g, g, out=tmp2), 1 - beta2, out=tmp2)
+        v += np.multiply(np.square(g, out=tmp2), 1 - beta2, out=tmp2)
         if self.amsgrad:
             v = np.maximum(s["max_exp_avg_sq"], v, out=s["max_exp_avg_sq"])  # v_max <- max(v_max, v)
         bias_correction1 = 1 - beta1**self.t

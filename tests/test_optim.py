@@ -176,6 +176,36 @@ def test_sgd_momentum_buffer_starts_as_first_gradient_without_dampening():
     assert opt.state[0]["momentum_buffer"][0] == pytest.approx(0.9 * 2.0 + 0.5 * 2.0)
 
 
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        # Adagrad: s = 4, x = -lr g / (sqrt(s) + eps) = -2 / (2 + 1): eps outside the root
+        (lambda x: Adagrad(x, lr=1.0, eps=1.0), -2.0 / 3.0),
+        # RMSprop: v = 0.01 * 4, x = -lr g / (sqrt(v) + eps) = -2 / 1.2 (no bias correction)
+        (lambda x: RMSprop(x, lr=1.0, eps=1.0), -2.0 / 1.2),
+        # Adam, t = 1: m = 0.2, v = 0.004, d = sqrt(v) / sqrt(0.001) + eps = 2 + 1,
+        # x = -lr / 0.1 * m / d = -2 / 3: eps added after bias-correcting the root
+        (lambda x: Adam(x, lr=1.0, eps=1.0), -2.0 / 3.0),
+        # AdamW, t = 1: x shrinks by (1 - lr wd) = 0.5 first: 1 * 0.5 - 2/3
+        (lambda x: AdamW(x, lr=1.0, eps=1.0, weight_decay=0.5), None),
+    ],
+)
+def test_one_step_by_hand_pins_eps_placement(make, expected):
+    x = np.array([0.0 if expected is not None else 1.0])
+    make(x).step(np.array([2.0]))
+    assert x[0] == pytest.approx(expected if expected is not None else 0.5 - 2.0 / 3.0, rel=1e-14)
+
+
+def test_amsgrad_uses_max_of_raw_second_moment():
+    x = np.array([0.0])
+    opt = Adam(x, lr=0.1, amsgrad=True)
+    opt.step(np.array([10.0]))
+    opt.step(np.array([0.1]))
+    s = opt.state[0]
+    assert s["max_exp_avg_sq"][0] == pytest.approx(0.001 * 100.0)  # raw v after step 1
+    assert s["exp_avg_sq"][0] < s["max_exp_avg_sq"][0]
+
+
 def test_nonfinite_grad_raises_before_touching_anything():
     x, y = np.array([1.0, 2.0]), np.array([3.0])
     opt = Adam([x, y], lr=0.1)

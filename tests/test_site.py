@@ -94,3 +94,17 @@ def test_videos_are_click_to_load(built_site: Path, video: str):
 def test_video_marker_syntax():
     assert VIDEO_MARKER.fullmatch('<!-- youtube JdeemZDr-hU "제목" -->')
     assert not VIDEO_MARKER.fullmatch('<!-- youtube short "제목" -->')
+
+
+@pytest.mark.parametrize("label", ["한글 −1", r"$\mathrm{학습률}$"])
+def test_a_missing_glyph_fails_the_drawing(label: str):
+    """Text glyphs (warnings) and mathtext glyphs (log records) missing from the font are errors."""
+    import matplotlib.pyplot as plt
+
+    def draw(theme):
+        fig, ax = plt.subplots()
+        ax.set_title(label)
+        return fig
+
+    with pytest.raises((UserWarning, ValueError), match="glyph|Glyph"):
+        figures.render(figures.FigureSpec("t", "t: 시험", "시험", "svg", draw), figures.LIGHT)

@@ -23,6 +23,7 @@ import hashlib
 import importlib
 import inspect
 import io
+import logging
 import pkgutil
 import sys
 import warnings
@@ -182,18 +183,38 @@ def _fingerprint(spec: FigureSpec, theme: Theme) -> str:
     return digest.hexdigest()[:16]
 
 
+class _MissingGlyphs(logging.Handler):
+    """Collects mathtext's "Font ... does not have a glyph" log records (it draws a box instead)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "does not have a glyph" in record.getMessage():
+            self.messages.append(record.getMessage())
+
+
 def render(spec: FigureSpec, theme: Theme) -> bytes:
-    """Draw one variant and return the file's bytes (missing glyphs are errors)."""
-    with plt.rc_context(theme.rc()), warnings.catch_warnings():
-        warnings.filterwarnings("error", message=r".*Glyph .* missing from")
-        fig = spec.draw(theme)
-        try:
-            buf = io.BytesIO()
-            metadata = {"Date": None} if spec.fmt == "svg" else {"Software": None}
-            dpi = 200 if spec.fmt == "png" else None  # PNGs are shown at half size (2x, sharp)
-            fig.savefig(buf, format=spec.fmt, metadata=metadata, dpi=dpi)
-        finally:
-            plt.close(fig)
+    """Draw one variant and return the file's bytes (a missing glyph anywhere is an error)."""
+    missing = _MissingGlyphs()
+    mpl_log = logging.getLogger("matplotlib")
+    mpl_log.addHandler(missing)
+    try:
+        with plt.rc_context(theme.rc()), warnings.catch_warnings():
+            warnings.filterwarnings("error", message=r".*Glyph .* missing from")
+            fig = spec.draw(theme)
+            try:
+                buf = io.BytesIO()
+                metadata = {"Date": None} if spec.fmt == "svg" else {"Software": None}
+                dpi = 200 if spec.fmt == "png" else None  # PNGs are shown at half size (2x, sharp)
+                fig.savefig(buf, format=spec.fmt, metadata=metadata, dpi=dpi)
+            finally:
+                plt.close(fig)
+    finally:
+        mpl_log.removeHandler(missing)
+    if missing.messages:
+        raise ValueError(f"figure {spec.id} ({theme.name}): {missing.messages[0]}")
     return buf.getvalue()
 
 

@@ -13,7 +13,8 @@ Run::
     uv run python benchmarks/bench_optim.py                    # NumPy only
     PYTHONPATH=/work/main /tmp/torchvenv/bin/python benchmarks/bench_optim.py   # with torch
 
-Options: ``--n`` (number of parameters), ``--repeats``, ``--warmup``.
+Options: ``--n`` (number of parameters), ``--repeats``, ``--warmup``,
+``--threads`` (sets ``gdcore.optim.THREADS``; 1 = single-threaded NumPy).
 Note: gdcore's step includes its input checks (shape/dtype, NaN/inf scan).
 """
 
@@ -27,6 +28,7 @@ import time
 
 import numpy as np
 
+import gdcore.optim
 from gdcore.optim import SGD, Adagrad, Adam, AdamW, RMSprop
 
 CASES = [
@@ -83,7 +85,10 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=10_000_000)
     ap.add_argument("--repeats", type=int, default=15)
     ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=None, help="set gdcore.optim.THREADS (1 = no threads)")
     args = ap.parse_args()
+    if args.threads is not None:
+        gdcore.optim.THREADS = args.threads
     try:
         import torch
     except ImportError:
@@ -92,7 +97,7 @@ def main() -> None:
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, "
         f"torch {torch.__version__ + f' ({torch.get_num_threads()} threads)' if torch else 'not importable'}, "
-        f"{os.cpu_count()} CPUs; n = {args.n:,} float32; median of {args.repeats} after {args.warmup} warmup, taking turns",
+        f"{os.cpu_count()} CPUs, gdcore THREADS={gdcore.optim.THREADS}; n = {args.n:,} float32; median of {args.repeats} after {args.warmup} warmup, taking turns",
         flush=True,
     )
     rng = np.random.default_rng(0)

@@ -1,0 +1,139 @@
+"""Figures of chapter 3, 경사하강법 (docs/gradient-descent.md)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from gdcore.functions import landscape, landscape_points, sphere
+from gdcore.optim import SGD
+from gdcore.run import minimize
+from sitegen.figures import Theme, figure
+
+
+@figure(
+    "fig7",
+    alt=(
+        "fig7: 같은 함수 f = x0² + x1²에서 학습률만 바꾼 경사하강법 세 번의 경로. "
+        "학습률이 너무 작으면 최소점 쪽으로 조금밖에 움직이지 못하고, 알맞으면 몇 걸음 만에 원점에 닿으며, "
+        "너무 크면 원점을 사이에 두고 좌우로 튀면서 점점 멀어진다."
+    ),
+    caption=(
+        "같은 출발점(■)에서 $f(x_0, x_1) = x_0^2 + x_1^2$을 학습률 $\\eta$만 바꿔 같은 횟수만큼 내려간 경로. "
+        "제목 맨 아래 줄은 마지막 점의 함숫값으로, 빌드할 때 계산합니다. "
+        "이 함수에서는 매 걸음이 $x_{n+1} = (1 - 2\\eta)\\,x_n$이므로 $\\eta > 1$이면 발산합니다."
+    ),
+)
+def learning_rates(theme: Theme):
+    start, steps = [3.0, 2.0], 10
+    runs = [("너무 작다", 0.02), ("알맞다", 0.3), ("너무 크다", 1.05)]
+    lim = 9.0
+    X, Y, Z = sphere.grid(201, window=((-lim, lim), (-lim, lim)))
+
+    fig, axes = plt.subplots(1, 3, figsize=(6.0, 3.0), sharey=True)
+    for ax, (label, lr), color in zip(axes, runs, (theme.blue, theme.green, theme.red)):
+        traj = minimize(sphere, start, partial(SGD, lr=lr), steps=steps, on_divergence="stop")
+        ax.contour(X, Y, Z, levels=[1, 4, 16, 36, 64, 100], colors=theme.muted, linewidths=0.8)
+        ax.plot(*traj.points.T, "-o", color=color, markersize=3.5, linewidth=1.4)
+        ax.plot(*traj.points[0], "s", color=theme.fg, markersize=6)
+        ax.plot(0, 0, "*", color=theme.fg, markersize=10)
+        shown = len(traj.points) - 1
+        ax.set_title(f"{label}\n$\\eta$ = {lr:g}\n$f(x_{{{shown}}})$ = {traj.values[-1]:.2g}")
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        ax.set_aspect("equal")
+        ax.set_xticks([-8, 0, 8])
+        ax.set_xlabel("$x_0$")
+    axes[0].set_yticks([-8, 0, 8])
+    axes[0].set_ylabel("$x_1$")
+    fig.subplots_adjust(wspace=0.12)
+    return fig
+
+
+@figure(
+    "fig8",
+    alt=(
+        "fig8: 전역 최소점, 지역 최소점, 그 사이의 안장점이 있는 함수의 등고선 위에 "
+        "다섯 출발점에서 시작한 경사하강법 경로를 그리고, 아래에 걸음마다의 기울기 크기를 로그 눈금으로 그린 그림. "
+        "세 경로는 전역 최소점으로, 두 경로는 얕은 지역 최소점으로 간다. 두 골짜기의 경계 가까이에서 출발한 경로는 "
+        "안장점에 다가가 기울기 크기가 거의 0으로 떨어진 채 오래 머문 뒤에야 전역 최소점으로 내려간다."
+    ),
+    caption=(
+        "위: 전역 최소점, 지역 최소점, 안장점이 하나씩 있는 함수(`gdcore.functions.landscape`)에서 "
+        "다섯 출발점(■)으로 경사하강법을 돌린 경로. 어느 최소점에 닿는지는 출발점이 정합니다. "
+        "왼쪽 위 출발점은 두 골짜기의 경계에 아주 가깝게 고른 점(이분법으로 찾음)입니다. "
+        "아래: 걸음마다의 기울기 크기 $\\lVert\\nabla f(x_k)\\rVert$(로그 눈금). 그 경로는 안장점 근처에서 "
+        "기울기가 거의 0이 되어, 한 걸음 $\\eta\\lVert\\nabla f\\rVert$도 거의 0이 된 채 오래 머뭅니다."
+    ),
+)
+def landscape_runs(theme: Theme):
+    lr, steps = 0.1, 300
+    gd = partial(SGD, lr=lr)
+    global_min = np.array(landscape_points["global_min"])
+
+    def ends_global(start):
+        end = minimize(landscape, start, gd, steps=steps).points[-1]
+        return np.linalg.norm(end - global_min) < 1e-3
+
+    # a start on the line x1 = 2.5 just beside the boundary between the two basins, by bisection
+    left, right = -2.5, 0.0  # (left, 2.5) ends in the local minimum, (right, 2.5) in the global one
+    assert not ends_global([left, 2.5]) and ends_global([right, 2.5])
+    for _ in range(40):
+        mid = (left + right) / 2
+        left, right = (left, mid) if ends_global([mid, 2.5]) else (mid, right)
+    starts = [(-2.5, -2.5), (2.5, -2.5), (2.5, 2.5), (-2.5, 0.5), (right, 2.5)]
+
+    fig, (ax, ax_g) = plt.subplots(2, 1, figsize=(5.6, 8.0), height_ratios=(3.2, 1.6))
+    X, Y, Z = landscape.grid(201)
+    ax.contour(X, Y, Z, levels=np.linspace(-1.7, 1.5, 12), colors=theme.muted, linewidths=0.8,
+               negative_linestyles="solid")
+    marks = [
+        ("global_min", "*", 15, "전역 최소", (0.2, -0.55)),
+        ("local_min", "o", 9, "지역 최소", (-0.65, -0.65)),
+        ("saddle", "X", 10, "안장점", (0.1, -0.6)),
+    ]
+    for key, marker, size, name, (dx, dy) in marks:
+        px, py = landscape_points[key]
+        ax.plot(px, py, marker, color=theme.fg, markersize=size, zorder=3)
+        ax.annotate(
+            name, (px, py), xytext=(px + dx, py + dy), color=theme.fg, fontsize=12,
+            bbox=dict(boxstyle="round,pad=0.2", fc=theme.surface, ec="none", alpha=0.85),
+        )
+
+    colors = {True: theme.blue, False: theme.orange}
+    labelled = set()
+    for start in starts:
+        traj = minimize(landscape, start, gd, steps=steps)
+        to_global = bool(np.linalg.norm(traj.points[-1] - global_min) < 1e-3)
+        label = None
+        if to_global not in labelled:
+            label = "전역 최소로 간 경로" if to_global else "지역 최소로 간 경로"
+            labelled.add(to_global)
+        color = colors[to_global]
+        ax.plot(*traj.points.T, "-o", color=color, markersize=2.2, linewidth=1.3, label=label, zorder=2)
+        ax.plot(*traj.points[0], "s", color=color, markersize=7, zorder=2)
+        ax_g.semilogy(traj.grad_norms, color=color, linewidth=1.6)
+        if start == starts[-1]:  # the run from the basin boundary: mark where it passes the saddle
+            k = int(np.argmin(np.linalg.norm(traj.points - landscape_points["saddle"], axis=1)))
+            ax_g.annotate("안장점 근처", (k, traj.grad_norms[k]), xytext=(k + 25, 1e-7), color=theme.fg,
+                          arrowprops=dict(arrowstyle="->", color=theme.fg))
+
+    ax.set_title(f"경사하강법, $\\eta$ = {lr:g}, {steps}걸음")
+    ax.set_xlim(-3, 3)
+    ax.set_ylim(-3, 3)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_0$")
+    ax.set_ylabel("$x_1$")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
+
+    ax_g.set_ylim(1e-8, 10)
+    ax_g.set_yticks([1e-8, 1e-6, 1e-4, 1e-2, 1], ["1e-8", "1e-6", "1e-4", "0.01", "1"])
+    ax_g.minorticks_off()
+    ax_g.set_xlim(0, steps)
+    ax_g.set_xlabel("걸음 $k$")
+    ax_g.set_ylabel(r"$\Vert\nabla f(x_k)\Vert$")
+    ax_g.grid(True)
+    fig.subplots_adjust(hspace=0.45)
+    return fig

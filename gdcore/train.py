@@ -422,9 +422,9 @@ def gradient_noise(
     a little smaller than σ²/B and exactly 0 at B = N (the finite
     population correction). ``measured`` averages ‖g_B − g‖² over ``trials``
     batches drawn from ``rng`` for every B; ``predicted`` is the formula.
-    σ² uses ``model.per_example_grads`` when the model has it
-    (LinearRegression, vectorised), otherwise one ``loss_and_grads`` call
-    per example (fine for a few thousand examples).
+    When the model has ``per_example_grads`` (LinearRegression) everything
+    is vectorised; otherwise σ² takes one ``loss_and_grads`` call per example
+    and the measurement one call per trial (fine for a few thousand).
 
     Source: W. G. Cochran, *Sampling Techniques*, 3rd ed., Wiley (1977),
     theorem 2.2 (variance of the sample mean without replacement); applied to
@@ -445,8 +445,9 @@ def gradient_noise(
     generator = as_generator(rng)
 
     g = _flat(model.loss_and_grads(X, y, params)[1])
+    per_example = None
     if callable(getattr(model, "per_example_grads", None)):
-        per_example = np.asarray(model.per_example_grads(X, y, params))
+        per_example = np.asarray(model.per_example_grads(X, y, params))  # row i: g_i
         variance = float(np.mean(np.sum((per_example - g) ** 2, axis=1)))
     else:
         variance = float(
@@ -455,11 +456,15 @@ def gradient_noise(
 
     measured = np.empty(len(sizes))
     for k, B in enumerate(sizes):
-        errors = np.empty(trials)
-        for t in range(trials):
-            idx = generator.choice(N, size=int(B), replace=bool(replace))
-            errors[t] = np.sum((_flat(model.loss_and_grads(X[idx], y[idx], params)[1]) - g) ** 2)
-        measured[k] = errors.mean()
+        if replace:  # trials × B independent uniform draws
+            batches = generator.integers(0, N, size=(trials, int(B)))
+        else:  # the first B entries of an independent random permutation per trial
+            batches = generator.permuted(np.tile(np.arange(N), (trials, 1)), axis=1)[:, : int(B)]
+        if per_example is not None:  # g_B = mean of the batch's rows, all trials at once
+            g_B = per_example[batches].mean(axis=1)
+        else:
+            g_B = np.array([_flat(model.loss_and_grads(X[idx], y[idx], params)[1]) for idx in batches])
+        measured[k] = np.mean(np.sum((g_B - g) ** 2, axis=1))
     if replace:
         predicted = variance / sizes
     else:

@@ -155,7 +155,9 @@ def _digits_raw() -> tuple[np.ndarray, np.ndarray]:
     """
     spec = importlib.util.find_spec("sklearn")
     if spec is None or spec.origin is None:
-        raise ImportError("load_digits_split needs scikit-learn, whose package bundles the digits: pip install scikit-learn")
+        raise ImportError(
+            "load_digits_split needs scikit-learn, whose package bundles the digits: pip install scikit-learn"
+        )
     path = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz"
     if path.is_file():
         data = np.loadtxt(path, delimiter=",")

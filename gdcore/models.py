@@ -99,7 +99,9 @@ def _labels(y: ArrayLike, n: int, n_classes: int, name: str = "y") -> np.ndarray
 
 def _check_param_list(params: Sequence[np.ndarray], shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
     if not isinstance(params, (list, tuple)) or len(params) != len(shapes):
-        raise TypeError(f"params must be a list of {len(shapes)} arrays with shapes {shapes}, got {type(params).__name__}")
+        raise TypeError(
+            f"params must be a list of {len(shapes)} arrays with shapes {shapes}, got {type(params).__name__}"
+        )
     out = []
     for i, (p, shape) in enumerate(zip(params, shapes)):
         p = np.asarray(p, dtype=np.float64)

@@ -450,9 +450,8 @@ def gradient_noise(
         per_example = np.asarray(model.per_example_grads(X, y, params))  # row i: g_i
         variance = float(np.mean(np.sum((per_example - g) ** 2, axis=1)))
     else:
-        variance = float(
-            np.mean([np.sum((_flat(model.loss_and_grads(X[i : i + 1], y[i : i + 1], params)[1]) - g) ** 2) for i in range(N)])
-        )
+        singles = (_flat(model.loss_and_grads(X[i : i + 1], y[i : i + 1], params)[1]) for i in range(N))
+        variance = float(np.mean([np.sum((g_i - g) ** 2) for g_i in singles]))
 
     measured = np.empty(len(sizes))
     for k, B in enumerate(sizes):

@@ -99,11 +99,10 @@ def test_digits_split_shapes_seed_and_coverage():
     assert y_train.shape == (1438,) and y_val.shape == (359,)
     assert X_train.dtype == X_val.dtype == np.float64 and y_train.dtype == np.int64
     X, y = _digits_raw()
-    both = np.vstack([X_train, X_val])
-    order_all, order_split = np.lexsort(np.column_stack([X, y]).T), np.lexsort(
-        np.column_stack([both, np.concatenate([y_train, y_val])]).T
-    )
-    np.testing.assert_array_equal(np.column_stack([X, y])[order_all], np.column_stack([both, np.concatenate([y_train, y_val])])[order_split])
+    everything = np.column_stack([X, y])
+    split = np.column_stack([np.vstack([X_train, X_val]), np.concatenate([y_train, y_val])])
+    # the same rows (as a multiset): sort both row-wise and compare
+    np.testing.assert_array_equal(everything[np.lexsort(everything.T)], split[np.lexsort(split.T)])
     np.testing.assert_array_equal(load_digits_split(0, standardize=False).X_val, X_val)
     assert not np.array_equal(load_digits_split(1, standardize=False).y_val, y_val)
     assert set(np.unique(y_val)) == set(range(10))

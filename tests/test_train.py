@@ -159,7 +159,8 @@ def test_log_every_prints_progress(problem, capsys):
     assert capsys.readouterr().out == ""
     fit(model, SGD(model.params, lr=0.1), problem.X, problem.y, batch_size=50, epochs=2, rng=0, log_every=2)
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["epoch 0", "step 0 (epoch 0)", "epoch 1", "step 2 (epoch 1)", "epoch 2"]
+    expected = ["epoch 0", "step 0 (epoch 0)", "epoch 1", "step 2 (epoch 1)", "epoch 2"]
+    assert [line.split(":")[0] for line in lines] == expected
 
 
 def test_fit_rejects_bad_arguments(problem):

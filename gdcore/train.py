@@ -198,9 +198,9 @@ def fit(
     (2018), 223–311, https://doi.org/10.1137/16M1080173
     """
     _check_model(model)
-    if not callable(getattr(optimizer, "step", None)):
+    if not (callable(getattr(optimizer, "step", None)) and hasattr(optimizer, "lr")):
         raise TypeError(
-            "optimizer must be an optimizer instance built on model.params, e.g. "
+            "optimizer must be an optimizer instance (with step(grads) and lr) built on model.params, e.g. "
             f"gdcore.optim.SGD(model.params, lr=0.1); got {type(optimizer).__name__}"
         )
     opt_params = getattr(optimizer, "params", None)

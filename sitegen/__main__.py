@@ -15,7 +15,9 @@ BACKGROUND = {"light": "#ffffff", "dark": "#1e2129"}  # Material's default and s
 
 
 def preview_figures(ids: list[str], out: Path) -> None:
-    import matplotlib.pyplot as plt
+    import io
+
+    from PIL import Image
 
     from sitegen import figures
 
@@ -24,10 +26,10 @@ def preview_figures(ids: list[str], out: Path) -> None:
     for fig_id in ids or sorted(registry):
         spec = replace(registry[fig_id], fmt="png")
         for theme in figures.THEMES:
-            with plt.rc_context({"savefig.transparent": False, "savefig.facecolor": BACKGROUND[theme.name]}):
-                data = figures.render(spec, replace(theme))
+            image = Image.open(io.BytesIO(figures.render(spec, theme))).convert("RGBA")
+            page = Image.new("RGBA", image.size, BACKGROUND[theme.name])  # figures are transparent
             path = out / f"{fig_id}-{theme.name}.png"
-            path.write_bytes(data)
+            Image.alpha_composite(page, image).convert("RGB").save(path)
             print(path)
 
 

@@ -128,8 +128,21 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     return VIDEO_MARKER.sub(lambda m: _video_block(m.group("id"), m.group("title")), markdown)
 
 
+def _notebook_links(page, config) -> str:
+    """Download and "Open in Colab" links above a notebook page (mkdocs-jupyter adds neither)."""
+    name = posixpath.basename(page.file.src_uri)
+    links = [f'<a href="{name}" download>노트북 내려받기 (<code>{name}</code>)</a>']
+    repository = config["extra"].get("repository")
+    if repository:
+        colab = f"https://colab.research.google.com/github/{repository}/blob/main/docs/{page.file.src_uri}"
+        links.append(f'<a href="{colab}">Colab에서 열기</a>')
+    return '<p class="gd-notebook-links">' + " · ".join(links) + "</p>\n"
+
+
 def on_page_content(html_text: str, page, config, files) -> str:
     assert _katex is not None
+    if page.file.src_uri.endswith(".ipynb"):
+        html_text = _notebook_links(page, config) + html_text
     rendered, errors = _katex.render_html(html_text)
     for error in errors:
         log.warning(f"{page.file.src_uri}: KaTeX: {error}")

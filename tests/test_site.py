@@ -108,3 +108,30 @@ def test_a_missing_glyph_fails_the_drawing(label: str):
 
     with pytest.raises((UserWarning, ValueError), match="glyph|Glyph"):
         figures.render(figures.FigureSpec("t", "t: 시험", "시험", "svg", draw), figures.LIGHT)
+
+
+NOTEBOOKS = sorted(DOCS.rglob("*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_are_stored_without_outputs(notebook: Path):
+    import json
+
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            assert not cell["outputs"] and cell["execution_count"] is None, f"{notebook.name}: stored outputs"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_page_is_executed_typeset_downloadable_and_warning_free(built_site: Path, notebook: Path):
+    page_dir = built_site / notebook.relative_to(DOCS).with_suffix("")
+    html = (page_dir / "index.html").read_text(encoding="utf-8")
+    assert (page_dir / notebook.name).read_bytes() == notebook.read_bytes(), "the download is not the notebook"
+    assert f'href="{notebook.name}" download' in html
+    assert 'class="katex"' in html, "the notebook's math is not typeset"
+    assert "jp-OutputArea-output" in html, "the notebook was not executed"
+    # any stderr stream (warnings, tracebacks) in an executed cell is a defect the build cannot see
+    body = re.sub(r"<style.*?</style>", "", html, flags=re.S)
+    assert not re.search(r'<div[^>]+data-mime-type="application/vnd.jupyter.stderr"', body), "a cell wrote to stderr"
+    assert not re.search(r"\w+Warning:", body), "a warning is printed in the notebook's output"

@@ -44,11 +44,41 @@ from matplotlib.figure import Figure  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# NanumGothic comes from the koreanize-matplotlib wheel; we only take its font files (importing
-# that package would call distutils, gone in Python 3.12), so Hangul renders with no system font.
-_FONT_DIR = Path(importlib.util.find_spec("koreanize_matplotlib").submodule_search_locations[0]) / "fonts"
-for _font in ("NanumGothic.ttf", "NanumGothicBold.ttf"):
-    font_manager.fontManager.addfont(str(_FONT_DIR / _font))
+FONT_FAMILY = "NanumGothic GD"
+
+
+def _register_korean_font() -> None:
+    """Register NanumGothic, with a minus sign added, as the family ``FONT_FAMILY``.
+
+    NanumGothic comes from the koreanize-matplotlib wheel; we only take its font files (importing
+    that package would call distutils, gone in Python 3.12), so Hangul renders with no system font.
+    NanumGothic has no U+2212 MINUS SIGN, which mathtext uses for every "-" in math, log-axis tick
+    labels such as 10^-4 included; we map U+2212 to the font's hyphen glyph and rename the family
+    so that it cannot be confused with a system-wide NanumGothic.
+    """
+    from fontTools.ttLib import TTFont  # a dependency of matplotlib
+
+    source = Path(importlib.util.find_spec("koreanize_matplotlib").submodule_search_locations[0]) / "fonts"
+    out_dir = ROOT / ".cache" / "fonts"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for weight in ("", "Bold"):
+        target = out_dir / f"NanumGothicGD{weight}.ttf"
+        if not target.exists():
+            font = TTFont(source / f"NanumGothic{weight}.ttf")
+            for table in font["cmap"].tables:
+                if table.isUnicode():
+                    table.cmap[0x2212] = table.cmap[0x2D]
+            for record in font["name"].names:
+                if record.nameID in (1, 4, 6, 16):
+                    full = FONT_FAMILY + (f" {weight}" if weight and record.nameID in (4, 6) else "")
+                    record.string = full.replace(" ", "-") if record.nameID == 6 else full
+            tmp = target.with_suffix(".tmp")
+            font.save(tmp)
+            tmp.replace(target)
+        font_manager.fontManager.addfont(str(target))
+
+
+_register_korean_font()
 CACHE_DIR = ROOT / ".cache" / "figures"
 
 
@@ -73,7 +103,7 @@ class Theme:
 
     def rc(self) -> dict[str, object]:
         return {
-            "font.family": "NanumGothic",
+            "font.family": FONT_FAMILY,
             "font.size": 12,
             "axes.titlesize": 13,
             "axes.labelsize": 12,

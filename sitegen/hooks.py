@@ -4,6 +4,8 @@
   Korean caption and a fold with the code that drew it (see ``sitegen/figures``).
 - ``<!-- youtube VIDEO_ID "제목" -->`` becomes a placeholder that loads the video only on a click
   (``docs/assets/js/site.js``), so a page load makes no request to another host.
+- ``<!-- table ID -->`` becomes a Markdown table computed at build time (``sitegen.figures.table``),
+  cached like the figures, with the code that computed it.
 - ``<!-- source gdcore.optim.SGD.step -->`` becomes that object's code, read from gdcore itself
   (one source of truth: a page shows the code that runs, never a copy of it).
 - Math left by ``pymdownx.arithmatex`` is typeset with KaTeX at build time (``sitegen/katex.py``);
@@ -16,6 +18,7 @@ live outside ``docs/``, so ``mkdocs serve`` does not rebuild forever.
 from __future__ import annotations
 
 import html
+import inspect
 import logging
 import posixpath
 import re
@@ -27,6 +30,7 @@ from mkdocs.structure.files import File, Files
 log = logging.getLogger("mkdocs.hooks.sitegen")
 
 FIGURE_MARKER = re.compile(r"^<!-- figure (?P<id>[\w.-]+) -->[ \t]*$", re.MULTILINE)
+TABLE_MARKER = re.compile(r"^<!-- table (?P<id>[\w.-]+) -->[ \t]*$", re.MULTILINE)
 SOURCE_MARKER = re.compile(r"^<!-- source (?P<name>gdcore(?:\.\w+)+) -->[ \t]*$", re.MULTILINE)
 VIDEO_MARKER = re.compile(r'^<!-- youtube (?P<id>[\w-]{11}) "(?P<title>[^"]+)" -->[ \t]*$', re.MULTILINE)
 
@@ -98,10 +102,23 @@ def _video_block(video_id: str, title: str) -> str:
     )
 
 
+def _table_block(table_id: str, page) -> str:
+    from sitegen import figures
+
+    if table_id not in figures.TABLES:
+        raise ValueError(f"{page.file.src_uri}: unknown table id {table_id!r} in a table marker")
+    spec = figures.TABLES[table_id]
+    module = spec.module_file.relative_to(figures.ROOT).as_posix()
+    code = textwrap.indent(f"```python\n{inspect.getsource(spec.make).rstrip()}\n```", "    ")
+    return (
+        figures.table_markdown(table_id)
+        + f'\n\n??? example "이 표를 계산한 코드 — `{module}`"\n\n{code}\n'
+    )
+
+
 def _source_block(dotted: str, page) -> str:
     """The code of a gdcore object (module, class, function or method) as a titled code block."""
     import importlib
-    import inspect
 
     parts = dotted.split(".")
     for split in range(len(parts), 0, -1):
@@ -124,6 +141,7 @@ def _source_block(dotted: str, page) -> str:
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
     markdown = FIGURE_MARKER.sub(lambda m: _figure_block(m.group("id"), page), markdown)
+    markdown = TABLE_MARKER.sub(lambda m: _table_block(m.group("id"), page), markdown)
     markdown = SOURCE_MARKER.sub(lambda m: _source_block(m.group("name"), page), markdown)
     return VIDEO_MARKER.sub(lambda m: _video_block(m.group("id"), m.group("title")), markdown)
 

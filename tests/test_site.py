@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sitegen import figures
-from sitegen.hooks import FIGURE_MARKER, VIDEO_MARKER
+from sitegen.hooks import FIGURE_MARKER, TABLE_MARKER, VIDEO_MARKER
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -31,6 +31,13 @@ def test_every_figure_marker_is_known_and_every_figure_is_used():
             assert fig_id not in used, f"figure {fig_id!r} is placed twice ({used[fig_id]}, {md.name})"
             used[fig_id] = md.name
     assert set(registry) == set(used), f"figures drawn but never shown: {set(registry) - set(used)}"
+
+
+def test_every_table_marker_is_known_and_every_table_is_used():
+    figures.load_all()
+    used = [t for md in PAGES for t in TABLE_MARKER.findall(md.read_text(encoding="utf-8"))]
+    assert sorted(used) == sorted(set(used)), "a table is placed twice"
+    assert set(used) == set(figures.TABLES), f"unused or unknown tables: {set(used) ^ set(figures.TABLES)}"
 
 
 def test_figures_have_korean_alt_and_caption():

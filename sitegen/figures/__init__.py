@@ -196,6 +196,7 @@ def load_all(reload: bool = False) -> dict[str, FigureSpec]:
     """Import every figure module of this package (fresh ones, with ``reload=True``)."""
     if reload:
         REGISTRY.clear()
+        TABLES.clear()
         for name in [m for m in sys.modules if m.startswith(("gdcore", __name__ + "."))]:
             del sys.modules[name]
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
@@ -203,13 +204,12 @@ def load_all(reload: bool = False) -> dict[str, FigureSpec]:
     return REGISTRY
 
 
-def _fingerprint(spec: FigureSpec, theme: Theme) -> str:
+def _fingerprint(module_file: Path, key: str) -> str:
+    """Hash of what a drawing depends on: its module, this file, gdcore, library versions, ``key``."""
     digest = hashlib.sha256()
-    sources = [Path(__file__), spec.module_file, *sorted((ROOT / "gdcore").glob("*.py"))]
-    for path in sources:
+    for path in [Path(__file__), module_file, *sorted((ROOT / "gdcore").glob("*.py"))]:
         digest.update(path.read_bytes())
-    versions = f"{matplotlib.__version__} {np.__version__} {spec.id} {spec.fmt} {theme}"
-    digest.update(versions.encode())
+    digest.update(f"{matplotlib.__version__} {np.__version__} {key}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -259,7 +259,8 @@ def build(cache_dir: Path = CACHE_DIR, log: Callable[[str], None] = print) -> di
     todo = []
     for spec in REGISTRY.values():
         for theme in THEMES:
-            path = cache_dir / f"{_fingerprint(spec, theme)}-{output_name(spec, theme)}"
+            key = f"{spec.id} {spec.fmt} {theme}"
+            path = cache_dir / f"{_fingerprint(spec.module_file, key)}-{output_name(spec, theme)}"
             out[output_name(spec, theme)] = path
             if not path.exists():
                 todo.append((spec, theme, path))
@@ -270,6 +271,52 @@ def build(cache_dir: Path = CACHE_DIR, log: Callable[[str], None] = print) -> di
         tmp.write_bytes(data)
         tmp.replace(path)
     return out
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table computed at build time: ``make()`` returns Markdown (e.g. an experiment's results)."""
+
+    id: str
+    make: Callable[[], str]
+
+    @property
+    def module_file(self) -> Path:
+        return Path(inspect.getfile(self.make))
+
+
+TABLES: dict[str, TableSpec] = {}
+
+
+def table(table_id: str) -> Callable:
+    """Register ``make() -> str`` (Markdown) as the table placed by ``<!-- table ID -->``.
+
+    Numbers in prose must be computed, not typed: a table of experiment results is computed here,
+    at build time, and cached like the figures (by a hash of the module's code and gdcore).
+    """
+
+    def register(make: Callable[[], str]) -> Callable[[], str]:
+        if table_id in TABLES and TABLES[table_id].make.__qualname__ != make.__qualname__:
+            raise ValueError(f"table id {table_id!r} is registered twice")
+        TABLES[table_id] = TableSpec(table_id, make)
+        return make
+
+    return register
+
+
+def table_markdown(table_id: str, cache_dir: Path = ROOT / ".cache" / "tables") -> str:
+    """The table's Markdown, from the cache or computed now."""
+    spec = TABLES[table_id]
+    path = cache_dir / f"{_fingerprint(spec.module_file, table_id)}-{table_id}.md"
+    if not path.exists():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        text = spec.make()
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"table {table_id!r}: make() must return Markdown text")
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    return path.read_text(encoding="utf-8")
 
 
 def pixel_size(path: Path) -> tuple[int, int]:

@@ -15,10 +15,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _offline_prefix() -> list[str]:
-    """Run the build in a network namespace with no network at all, where we may (root + unshare)."""
-    unshare = shutil.which("unshare")
-    if unshare and os.geteuid() == 0 and subprocess.run([unshare, "--net", "true"]).returncode == 0:
-        return [unshare, "--net"]
+    """Run the build in a network namespace with no network but loopback, where we may (root).
+
+    Loopback stays: the notebook's Jupyter kernel talks to its client over 127.0.0.1.
+    """
+    unshare, ip = shutil.which("unshare"), shutil.which("ip") or "/usr/sbin/ip"
+    prefix = [unshare or "unshare", "--net", "sh", "-c", f'{ip} link set lo up && exec "$@"', "offline"]
+    if unshare and os.geteuid() == 0 and Path(ip).exists() and subprocess.run([*prefix, "true"]).returncode == 0:
+        return prefix
     return []
 
 

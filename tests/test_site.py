@@ -103,7 +103,7 @@ def test_video_marker_syntax():
     assert not VIDEO_MARKER.fullmatch('<!-- youtube short "제목" -->')
 
 
-@pytest.mark.parametrize("label", ["한글 −1", r"$\mathrm{학습률}$"])
+@pytest.mark.parametrize("label", ["한글 ✓ 기호", r"$\mathrm{학습률}$"])
 def test_a_missing_glyph_fails_the_drawing(label: str):
     """Text glyphs (warnings) and mathtext glyphs (log records) missing from the font are errors."""
     import matplotlib.pyplot as plt
@@ -142,3 +142,31 @@ def test_notebook_page_is_executed_typeset_downloadable_and_warning_free(built_s
     body = re.sub(r"<style.*?</style>", "", html, flags=re.S)
     assert not re.search(r'<div[^>]+data-mime-type="application/vnd.jupyter.stderr"', body), "a cell wrote to stderr"
     assert not re.search(r"\w+Warning:", body), "a warning is printed in the notebook's output"
+
+
+def test_the_offline_build_namespace_really_has_no_network():
+    from conftest import _offline_prefix  # tests/conftest.py
+
+    prefix = _offline_prefix()
+    if not prefix:
+        pytest.skip("no network namespace here (needs root and unshare); the build ran with the network")
+    probe = "import socket; socket.create_connection(('151.101.0.223', 443), timeout=3)"  # pypi.org
+    import subprocess
+    import sys
+
+    proc = subprocess.run([*prefix, sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode != 0 and "unreachable" in proc.stderr.lower(), proc.stderr
+
+
+def test_minus_signs_render_in_text_math_and_log_ticks():
+    """NanumGothic GD carries U+2212, which mathtext uses in every "-" (10^-4 ticks included)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    def draw(theme):
+        fig, ax = plt.subplots()
+        ax.loglog(np.logspace(-8, -1), np.logspace(-8, -1))
+        ax.set_title(r"한글 −1, $-\nabla f$")
+        return fig
+
+    assert figures.render(figures.FigureSpec("t", "t: 시험", "시험", "svg", draw), figures.LIGHT)

@@ -6,6 +6,8 @@
   (``docs/assets/js/site.js``), so a page load makes no request to another host.
 - ``<!-- table ID -->`` becomes a Markdown table computed at build time (``sitegen.figures.table``),
   cached like the figures, with the code that computed it.
+- ``<!-- explorer NAME -->`` becomes the optimizer explorer (``sitegen/explorer.py``): sliders over
+  runs of ``gdcore.run.minimize`` computed at build time, drawn by ``docs/assets/js/explorer.js``.
 - ``<!-- source gdcore.optim.SGD.step -->`` becomes that object's code, read from gdcore itself
   (one source of truth: a page shows the code that runs, never a copy of it).
 - Math left by ``pymdownx.arithmatex`` is typeset with KaTeX at build time (``sitegen/katex.py``);
@@ -59,6 +61,13 @@ def on_files(files: Files, config) -> Files:
     files.append(File.generated(config, "assets/katex/katex.min.css", content=katex.stylesheet()))
     for font in katex.font_files():
         files.append(File.generated(config, f"assets/katex/fonts/{font.name}", abs_src_path=str(font)))
+    # --- optimizer explorer: data and backgrounds of the presets that pages place (sitegen/explorer.py)
+    from sitegen import explorer
+
+    pages = [f.content_string for f in files.documentation_pages() if f.src_uri.endswith(".md")]
+    for name, path in explorer.build(explorer.used_presets(pages), log=log.info).items():
+        files.append(File.generated(config, f"assets/explorer/{name}", abs_src_path=str(path)))
+    # --- end explorer
     return files
 
 
@@ -143,6 +152,9 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     markdown = FIGURE_MARKER.sub(lambda m: _figure_block(m.group("id"), page), markdown)
     markdown = TABLE_MARKER.sub(lambda m: _table_block(m.group("id"), page), markdown)
     markdown = SOURCE_MARKER.sub(lambda m: _source_block(m.group("name"), page), markdown)
+    from sitegen import explorer  # <!-- explorer NAME --> (sitegen/explorer.py)
+
+    markdown = explorer.expand_markers(markdown, page.file.src_uri)
     return VIDEO_MARKER.sub(lambda m: _video_block(m.group("id"), m.group("title")), markdown)
 
 
@@ -165,6 +177,30 @@ def on_page_content(html_text: str, page, config, files) -> str:
     for error in errors:
         log.warning(f"{page.file.src_uri}: KaTeX: {error}")
     return rendered
+
+
+KATEX_PRELOAD = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
+
+
+def on_post_page(output: str, page, config) -> str:
+    """Finishing touches on the page's HTML.
+
+    - Material's search dialog has no accessible name (Lighthouse: aria-dialog-name): give it one.
+    - Pages with math preload KaTeX's two most used fonts, so formulas do not reflow when the
+      fonts arrive (layout shift).
+    """
+    output = output.replace(
+        '<div class="md-search" data-md-component="search" role="dialog">',
+        '<div class="md-search" data-md-component="search" role="dialog" aria-label="검색">',
+    )
+    if 'class="katex"' in output:
+        base = posixpath.relpath("assets/katex/fonts", posixpath.dirname(page.file.url.rstrip("/") + "/x") or ".")
+        links = "".join(
+            f'<link rel="preload" href="{base}/{font}" as="font" type="font/woff2" crossorigin>'
+            for font in KATEX_PRELOAD
+        )
+        output = output.replace("</head>", links + "</head>", 1)
+    return output
 
 
 def on_shutdown() -> None:

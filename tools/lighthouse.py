@@ -90,7 +90,7 @@ def main() -> int:
             build(site)
         paths = args.paths or site_pages(site)
         rows, ok = [], True
-        with serve(site) as base:
+        with serve(site, gzip=True) as base:  # as GitHub Pages serves it
             for i, path in enumerate(paths, 1):
                 print(f"[{i}/{len(paths)}] {path}", file=sys.stderr, flush=True)
                 lhr = audit(base + path)

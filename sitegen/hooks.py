@@ -154,7 +154,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     markdown = SOURCE_MARKER.sub(lambda m: _source_block(m.group("name"), page), markdown)
     from sitegen import explorer  # <!-- explorer NAME --> (sitegen/explorer.py)
 
-    markdown = explorer.expand_markers(markdown, page.file.src_uri)
+    markdown = explorer.expand_markers(markdown, page.file.url)
     return VIDEO_MARKER.sub(lambda m: _video_block(m.group("id"), m.group("title")), markdown)
 
 
@@ -179,6 +179,7 @@ def on_page_content(html_text: str, page, config, files) -> str:
     return rendered
 
 
+MATHJAX_LOADER = re.compile(r"<script data-mkdocs-jupyter-mathjax=.*?</script>\n?", re.DOTALL)
 KATEX_PRELOAD = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
 
 
@@ -188,7 +189,11 @@ def on_post_page(output: str, page, config) -> str:
     - Material's search dialog has no accessible name (Lighthouse: aria-dialog-name): give it one.
     - Pages with math preload KaTeX's two most used fonts, so formulas do not reflow when the
       fonts arrive (layout shift).
+    - mkdocs-jupyter appends a script to every page that fetches MathJax from a CDN when a
+      notebook is shown; our math is already typeset by KaTeX, and nothing may load from another
+      host, so that script is removed.
     """
+    output = MATHJAX_LOADER.sub("", output)
     output = output.replace(
         '<div class="md-search" data-md-component="search" role="dialog">',
         '<div class="md-search" data-md-component="search" role="dialog" aria-label="검색">',

@@ -88,6 +88,8 @@ def test_no_request_to_another_host_in_built_html(built_site: Path):
             if external.search(t) and 'rel="canonical"' not in t  # canonical is a name, not a fetch
         ]
         assert not found, f"{html}: {found[:3]}"
+        for script in re.findall(r"<script\b[^>]*>(.*?)</script>", html.read_text(encoding="utf-8"), re.S):
+            assert not re.search(r"https?://(?!www\.w3\.org)", script), f"{html}: inline script loads {script[:120]}"
 
 
 @pytest.mark.parametrize("video", ["JdeemZDr-hU"])

@@ -1,0 +1,585 @@
+"""The optimizer explorer: sliders over a grid of gdcore runs, computed at build time.
+
+A page places a widget with a marker line of its own::
+
+    <!-- explorer momentum -->
+
+where the name is one of :data:`PRESETS` (``gradient-descent``, ``momentum``, ``comparison``).
+The hook (``sitegen/hooks.py``) replaces the marker with :func:`widget_html`: the objective's
+contours (matplotlib, a light and a dark variant, drawn with the figures' ``Theme`` colours), an
+inline SVG with the preset's default path, the loss after ``steps`` steps, and the controls
+(hidden until ``docs/assets/js/explorer.js`` has loaded the data, so without JavaScript the page
+shows the default path as a static figure).
+
+Every number the widget shows comes from :func:`gdcore.run.minimize` (``on_divergence="stop"``):
+for each dataset, every optimizer x learning rate x momentum x start point of the grid below is run
+once at build time and shipped as one binary file (:func:`encode`); the JavaScript only draws it.
+There is no second implementation of an optimizer or an objective anywhere.
+
+Data file layout (little-endian), read by ``explorer.js`` and by :func:`decode`::
+
+    uint32 L | L bytes of JSON header, space-padded so that 4 + L is a multiple of 8
+    | float64 loss[R] | int16 points[sum(count), 2]
+
+The header holds, per run r (index order optimizer, start, lr, momentum), ``count[r]`` (points
+stored), ``diverged[r]`` (the step at which the run diverged, 0 if it did not) and ``text[r]``
+(the loss as shown, formatted here).  Coordinates are quantised as ``q = round((x - centre) * Q)``
+with ``Q = 4096 / (half of the window's larger side)``: the window spans ±4096 on its long axis,
+so the error is at most half of 1/Q (0.0012 on a window 20 wide) and int16 reaches 8 windows
+out.  A run whose next point lies farther out (it blew up) ends at the point where its segment
+leaves that box, so the line heads off in the right direction and nothing huge reaches the SVG.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import io
+import json
+import posixpath
+import re
+import struct
+import time
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gdcore import functions
+from gdcore.optim import SGD, Adam, RMSprop
+from gdcore.run import minimize
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE_DIR = ROOT / ".cache" / "explorer"
+MARKER = re.compile(r"^<!-- explorer (?P<name>[\w-]+) -->[ \t]*$", re.MULTILINE)
+Q_HALF = 4096  # quantisation units in half of the window's longer side
+Q_MAX = 32767
+
+
+def _lr_grid(lo: float, hi: float, n: int = 10) -> tuple[float, ...]:
+    """n log-spaced learning rates from lo to hi, rounded to two significant digits."""
+    return tuple(float(f"{v:.2g}") for v in np.geomspace(lo, hi, n))
+
+
+# --- optimizers: how the two sliders map to gdcore.optim ------------------------------------
+
+
+@dataclass(frozen=True)
+class OptimizerChoice:
+    id: str
+    label: str
+    momentum_label: str  # what the second slider means for this optimizer
+    short: str  # its symbol in the one-line summary of the setting
+
+    def factory(self, lr: float, momentum: float) -> Callable[[np.ndarray], object]:
+        """The optimizer for ``minimize``; everything else keeps gdcore's (= torch's) defaults."""
+        if self.id == "sgd":
+            return functools.partial(SGD, lr=lr, momentum=momentum)
+        if self.id == "nesterov":
+            # torch and gdcore refuse nesterov=True with momentum 0; it would be plain SGD anyway
+            return functools.partial(SGD, lr=lr, momentum=momentum, nesterov=momentum > 0)
+        if self.id == "rmsprop":
+            return functools.partial(RMSprop, lr=lr, momentum=momentum)
+        if self.id == "adam":
+            return functools.partial(Adam, lr=lr, betas=(momentum, 0.999))
+        raise ValueError(f"unknown optimizer {self.id!r}")
+
+
+OPTIMIZERS = {
+    o.id: o
+    for o in (
+        OptimizerChoice("sgd", "SGD", "모멘텀 μ (SGD의 momentum)", "μ"),
+        OptimizerChoice("nesterov", "SGD + 네스테로프", "모멘텀 μ (네스테로프)", "μ"),
+        OptimizerChoice("rmsprop", "RMSprop", "모멘텀 (RMSprop의 momentum)", "momentum"),
+        OptimizerChoice("adam", "Adam", "β₁ (Adam의 1차 모멘트 감쇠율)", "β₁"),
+    )
+}
+
+HELP = (
+    "학습률 슬라이더는 로그 눈금입니다(한 칸마다 같은 비율로 커집니다). "
+    "둘째 슬라이더는 옵티마이저마다 뜻이 다릅니다: SGD와 네스테로프에서는 모멘텀 μ(<code>SGD(momentum=μ)</code>), "
+    "RMSprop에서는 <code>RMSprop(momentum=μ)</code>(α = 0.99), Adam에서는 β₁(<code>Adam(betas=(β₁, 0.999))</code>)입니다. "
+    "네스테로프는 μ = 0이면 보통 SGD와 같습니다. 나머지 값은 모두 PyTorch와 같은 기본값입니다. "
+    "경로와 손실은 빌드할 때 <code>gdcore.run.minimize</code>가 격자의 모든 조합을 계산해 둔 값이고, "
+    "이 페이지의 JavaScript는 그것을 그리기만 합니다. 값이 너무 커지면 그 걸음에서 멈추고 “발산”으로 표시합니다."
+)
+
+
+# --- datasets and presets: the only place the grids are written ------------------------------
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One objective with its start points and the full hyperparameter grid (one data file)."""
+
+    key: str
+    objective: functions.Objective
+    starts: tuple[tuple[float, float], ...]
+    lrs: dict[str, tuple[float, ...]]  # optimizer id -> learning rates (the log slider's stops)
+    momenta: tuple[float, ...]
+    steps: int
+    view: functions.Window | None = None  # the drawn window (default: the objective's)
+
+    @property
+    def optimizers(self) -> list[OptimizerChoice]:
+        return [OPTIMIZERS[o] for o in self.lrs]
+
+    @property
+    def shape(self) -> tuple[int, int, int, int]:
+        lens = {len(v) for v in self.lrs.values()}
+        assert len(lens) == 1, f"{self.key}: every optimizer needs the same number of learning rates"
+        return (len(self.lrs), len(self.starts), lens.pop(), len(self.momenta))
+
+    def index(self, opt: int, start: int, lr: int, momentum: int) -> int:
+        _, S, L, M = self.shape
+        return ((opt * S + start) * L + lr) * M + momentum
+
+    def settings(self):
+        """Every (run index, optimizer, start, lr, momentum), in the data file's order."""
+        for o, choice in enumerate(self.optimizers):
+            for s, start in enumerate(self.starts):
+                for li, lr in enumerate(self.lrs[choice.id]):
+                    for m, mu in enumerate(self.momenta):
+                        yield self.index(o, s, li, m), choice, start, lr, mu
+
+    @property
+    def window(self) -> functions.Window:
+        return self.view or self.objective.window
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        (x0, x1), (y0, y1) = self.window
+        return ((x0 + x1) / 2, (y0 + y1) / 2)
+
+    @property
+    def q_per_unit(self) -> float:
+        (x0, x1), (y0, y1) = self.window
+        return Q_HALF / (max(x1 - x0, y1 - y0) / 2)
+
+
+MOMENTA = (0.0, 0.5, 0.8, 0.9, 0.99)
+
+DATASETS = {
+    d.key: d
+    for d in (
+        Dataset(
+            key="elongated-classic",
+            objective=functions.elongated_classic,  # x0²/20 + x1²: curvatures 0.1 and 2
+            starts=((-7.0, 2.0), (-9.0, -4.0), (6.0, 4.5)),
+            lrs={
+                "sgd": _lr_grid(0.01, 2.0),  # plain SGD diverges above lr = 1 (= 2 / curvature 2)
+                "nesterov": _lr_grid(0.01, 2.0),
+                "rmsprop": _lr_grid(0.001, 1.0),
+                "adam": _lr_grid(0.01, 3.0),
+            },
+            momenta=MOMENTA,
+            steps=50,
+        ),
+        Dataset(
+            key="elongated",
+            objective=functions.elongated,  # 0.1 x0² + 2 x1²: curvatures 0.2 and 4, as in ch. 6
+            starts=((-5.0, -2.0), (-4.0, 2.5), (4.5, 1.0)),
+            lrs={
+                "sgd": _lr_grid(0.005, 1.0),  # plain SGD diverges above lr = 0.5
+                "nesterov": _lr_grid(0.005, 1.0),
+                "rmsprop": _lr_grid(0.001, 1.0),
+                "adam": _lr_grid(0.01, 3.0),
+            },
+            momenta=MOMENTA,
+            steps=50,
+            view=((-6.0, 6.0), (-3.0, 3.0)),  # the objective's window, wide enough for x0 = -5
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Preset:
+    """What a marker shows: a dataset and the setting the widget starts with."""
+
+    name: str
+    dataset: str
+    optimizer: str
+    lr: float
+    momentum: float
+    start: tuple[float, float]
+
+
+PRESETS = {
+    p.name: p
+    for p in (
+        Preset("gradient-descent", "elongated-classic", "sgd", lr=0.34, momentum=0.0, start=(-7.0, 2.0)),
+        Preset("momentum", "elongated", "sgd", lr=0.053, momentum=0.9, start=(-5.0, -2.0)),
+        Preset("comparison", "elongated-classic", "adam", lr=0.24, momentum=0.9, start=(-7.0, 2.0)),
+    )
+}
+
+
+def preset_indices(preset: Preset) -> tuple[int, int, int, int]:
+    """(optimizer, start, lr, momentum) indices of a preset's default setting (exact grid values)."""
+    d = DATASETS[preset.dataset]
+    return (
+        list(d.lrs).index(preset.optimizer),
+        d.starts.index(preset.start),
+        d.lrs[preset.optimizer].index(preset.lr),
+        d.momenta.index(preset.momentum),
+    )
+
+
+for _preset in PRESETS.values():  # a default must be a point of its grid: fail at import, not in a build
+    preset_indices(_preset)
+
+
+# --- computing and encoding -------------------------------------------------------------------
+
+
+def format_loss(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def status_text(steps: int, loss: float, diverged: int, left: int = 0) -> str:
+    """What the widget's live output says about one run (the loss comes from gdcore).
+
+    ``diverged``: the step at which ``minimize`` stopped the run (values beyond
+    ``gdcore.run.LIMIT``); ``left``: the step at which the path left the drawable box, eight
+    windows wide (it is then growing geometrically; LIMIT is hundreds of steps away).
+    """
+    if diverged:
+        return (f"발산: {diverged}번째 걸음에서 값이 너무 커져 gdcore가 멈췄습니다 "
+                f"(마지막으로 유한했던 손실 f = {format_loss(loss)})")
+    if left:
+        return (f"발산: {left}번째 걸음에서 그림 창의 8배 밖으로 나갔습니다 "
+                f"({steps}걸음 뒤 손실 f = {format_loss(loss)})")
+    return f"{steps}걸음 뒤 손실 f = {format_loss(loss)}"
+
+
+def run(dataset: Dataset, choice: OptimizerChoice, start, lr: float, momentum: float):
+    """One run of the grid, exactly as a reader would compute it with gdcore."""
+    return minimize(dataset.objective, list(start), choice.factory(lr, momentum), dataset.steps,
+                    on_divergence="stop")
+
+
+def quantise(dataset: Dataset, points: np.ndarray) -> np.ndarray:
+    """int16 coordinates of a path; a path leaving the int16 box ends where it crosses the box
+    (so the path has fewer points than the trajectory exactly when it left the box)."""
+    c = np.array(dataset.centre)
+    q = (np.asarray(points, dtype=np.float64) - c) * dataset.q_per_unit
+    inside = np.all(np.abs(q) <= Q_MAX, axis=1)
+    if not inside.all():
+        k = int(np.argmin(inside))  # first point outside (k >= 1: starts are in the window)
+        a, b = q[k - 1], q[k]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.nanmin(np.where(np.abs(b) > Q_MAX, (np.sign(b) * Q_MAX - a) / (b - a), np.inf))
+        q = np.vstack([q[:k], a + t * (b - a)])
+    return np.clip(np.rint(q), -Q_MAX, Q_MAX).astype("<i2")
+
+
+def _run_chunk(key: str, chunk: list[int]) -> list[tuple[int, np.ndarray, float, int, int]]:
+    dataset = DATASETS[key]
+    settings = {i: rest for i, *rest in dataset.settings()}
+    out = []
+    for i in chunk:
+        traj = run(dataset, *settings[i])
+        diverged = len(traj.points) if traj.diverged else 0  # the step that blew up
+        q = quantise(dataset, traj.points)
+        left = len(q) - 1 if len(q) < len(traj.points) or np.abs(q[-1]).max() == Q_MAX else 0
+        out.append((i, q, float(traj.values[-1]), diverged, left))
+    return out
+
+
+def compute(dataset: Dataset, pool: ProcessPoolExecutor | None = None) -> bytes:
+    """Run the whole grid with gdcore.run.minimize and return the data file's bytes.
+
+    With a process pool the runs are shared out among its workers (each run is the same call).
+    """
+    n = int(np.prod(dataset.shape))
+    indices = list(range(n))
+    if pool is not None:
+        parts = max(1, pool._max_workers)  # noqa: SLF001
+        chunks = [indices[w::parts] for w in range(parts)]
+        results = [r for part in pool.map(_run_chunk, [dataset.key] * parts, chunks) for r in part]
+    else:
+        results = _run_chunk(dataset.key, indices)
+    results.sort(key=lambda r: r[0])
+    assert [r[0] for r in results] == indices
+    header = {
+        "key": dataset.key,
+        "steps": dataset.steps,
+        "shape": list(dataset.shape),
+        "centre": list(dataset.centre),
+        "q_per_unit": dataset.q_per_unit,
+        "count": [len(r[1]) for r in results],
+        "diverged": [r[3] for r in results],
+        "left": [r[4] for r in results],
+        "text": [status_text(dataset.steps, r[2], r[3], r[4]) for r in results],
+    }
+    return encode(header, np.array([r[2] for r in results]), [r[1] for r in results])
+
+
+def encode(header: dict, losses: np.ndarray, paths: list[np.ndarray]) -> bytes:
+    text = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
+    text += b" " * (-(4 + len(text)) % 8)
+    return (struct.pack("<I", len(text)) + text + np.asarray(losses, "<f8").tobytes()
+            + b"".join(np.asarray(p, "<i2").tobytes() for p in paths))
+
+
+def decode(data: bytes) -> tuple[dict, np.ndarray, list[np.ndarray]]:
+    """(header, losses, int16 paths) of a data file; the same reading as explorer.js."""
+    (length,) = struct.unpack_from("<I", data)
+    header = json.loads(data[4 : 4 + length])
+    runs = len(header["count"])
+    losses = np.frombuffer(data, "<f8", runs, 4 + length)
+    flat = np.frombuffer(data, "<i2", offset=4 + length + 8 * runs).reshape(-1, 2)
+    ends = np.cumsum(header["count"])
+    assert ends[-1] == len(flat), "data file: point count does not match the header"
+    return header, losses, np.split(flat, ends[:-1])
+
+
+def dequantise(dataset: Dataset, q: np.ndarray) -> np.ndarray:
+    return np.asarray(q, dtype=np.float64) / dataset.q_per_unit + np.array(dataset.centre)
+
+
+# --- backgrounds: the objective's contours, light and dark --------------------------------------
+
+
+def draw_background(dataset: Dataset, theme) -> bytes:
+    """SVG of the objective's level curves filling the whole image (the path is drawn on top)."""
+    import matplotlib.pyplot as plt
+
+    from sitegen import figures
+
+    (x0, x1), (y0, y1) = dataset.window
+    width = 6.0
+    with plt.rc_context({**theme.rc(), "savefig.bbox": "standard"}), warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r".*Glyph .* missing from")
+        fig = plt.figure(figsize=(width, width * (y1 - y0) / (x1 - x0)))
+        try:
+            ax = fig.add_axes((0, 0, 1, 1))
+            X, Y, Z = dataset.objective.grid(161, dataset.window)
+            levels = np.geomspace(max(float(Z.min()), 1e-3) + 0.02, float(Z.max()), 14)
+            ax.contour(X, Y, Z, levels=levels, cmap=theme.cmap, linewidths=1.0)
+            ax.axhline(0, color=theme.muted, linewidth=0.6, linestyle=(0, (2, 3)))
+            ax.axvline(0, color=theme.muted, linewidth=0.6, linestyle=(0, (2, 3)))
+            if dataset.objective.minimum is not None:
+                ax.plot(*dataset.objective.minimum, marker="*", markersize=13, color=theme.fg,
+                        markeredgecolor="none")
+            ax.set_xlim(x0, x1)
+            ax.set_ylim(y0, y1)
+            ax.set_axis_off()
+            buf = io.BytesIO()
+            fig.savefig(buf, format="svg", metadata={"Date": None})
+        finally:
+            plt.close(fig)
+    assert figures.FONT_FAMILY  # the figures module set up the rc (fonts) this drawing uses
+    return buf.getvalue()
+
+
+# --- build: cached generated files ----------------------------------------------------------------
+
+
+def _fingerprint(key: str) -> str:
+    from sitegen import figures
+
+    return figures._fingerprint(Path(__file__), key)  # noqa: SLF001 - same rule as the figures
+
+
+_BUILT: dict[str, dict[str, str]] = {}  # dataset key -> file names of the last build()
+
+
+def file_names(dataset: Dataset) -> dict[str, str]:
+    """Output names of a dataset's files; as fixed by the last :func:`build` (the fingerprint
+    hashes gdcore's files, which may change on disk while a build runs)."""
+    if dataset.key in _BUILT:
+        return _BUILT[dataset.key]
+    fp = _fingerprint(dataset.key)[:10]
+    return {
+        "data": f"{dataset.key}-{fp}.bin",
+        "light": f"{dataset.key}-{fp}-light.svg",
+        "dark": f"{dataset.key}-{fp}-dark.svg",
+    }
+
+
+def build(presets: list[str] | None = None, cache_dir: Path = CACHE_DIR,
+          log: Callable[[str], None] = print, workers: int | None = None) -> dict[str, Path]:
+    """Compute the data and backgrounds the given presets need (default: all) unless cached.
+
+    Returns ``{output name under assets/explorer/: cached path}``.  ``workers``: processes for the
+    runs (default: up to 4 CPUs; 1 computes in this process).
+    """
+    from sitegen import figures
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    keys = sorted({PRESETS[p].dataset for p in (PRESETS if presets is None else presets)})
+    out: dict[str, Path] = {}
+    todo: list[tuple[Dataset, str, Path]] = []
+    _BUILT.clear()
+    for key in keys:
+        _BUILT[key] = file_names(DATASETS[key])
+        for kind, name in _BUILT[key].items():
+            out[name] = cache_dir / name
+            if not out[name].exists():
+                todo.append((DATASETS[key], kind, out[name]))
+    if not todo:
+        return out
+    start = time.perf_counter()
+    runs = sum(int(np.prod(d.shape)) for d, kind, _ in todo if kind == "data")
+    workers = workers or _default_workers()
+    pool = None
+    if runs and workers > 1:
+        import multiprocessing
+
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        for dataset, kind, path in todo:
+            if kind == "data":
+                data = compute(dataset, pool)
+            else:
+                data = draw_background(dataset, figures.LIGHT if kind == "light" else figures.DARK)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    drawn = sum(kind != "data" for _, kind, _ in todo)
+    log(f"explorer: {runs} runs of gdcore.run.minimize and {drawn} backgrounds in "
+        f"{time.perf_counter() - start:.1f} s ({workers if pool else 1} process(es))")
+    return out
+
+
+def _default_workers() -> int:
+    import os
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(4, cpus))
+
+
+def used_presets(texts) -> list[str]:
+    """Names of the presets whose markers occur in the given Markdown texts (unknown names fail)."""
+    used = set()
+    for text in texts:
+        for name in MARKER.findall(text):
+            if name not in PRESETS:
+                raise ValueError(f"unknown explorer preset {name!r}; known: {', '.join(PRESETS)}")
+            used.add(name)
+    return sorted(used)
+
+
+# --- the widget's HTML ----------------------------------------------------------------------------
+
+
+def _num(v: float) -> str:
+    return f"{v:g}"
+
+
+def _point(p) -> str:
+    return f"({_num(p[0])}, {_num(p[1])})".replace("-", "−")
+
+
+def widget_html(name: str, page_url: str, uid: str, cache_dir: Path = CACHE_DIR) -> str:
+    """The widget for a marker: static default path + hidden controls (explorer.js brings them).
+
+    ``page_url`` is the page's URL relative to the site (``momentum/``): links in raw HTML are not
+    rewritten by MkDocs, so they are made relative to where the page is served.
+    """
+    from sitegen import figures
+
+    if name not in PRESETS:
+        raise ValueError(f"{page_url}: unknown explorer preset {name!r}; known: {', '.join(PRESETS)}")
+    preset = PRESETS[name]
+    d = DATASETS[preset.dataset]
+    names = file_names(d)
+    folder = page_url if page_url.endswith("/") else posixpath.dirname(page_url)
+    base = posixpath.relpath("assets/explorer", folder.strip("/") or ".")
+    header, losses, paths = decode((cache_dir / names["data"]).read_bytes())
+    o, s, li, m = preset_indices(preset)
+    r = d.index(o, s, li, m)
+    (x0, x1), (y0, y1) = d.window
+    q = d.q_per_unit
+    vb = (round((x0 - d.centre[0]) * q), round(-(y1 - d.centre[1]) * q),
+          round((x1 - x0) * q), round((y1 - y0) * q))
+    points = " ".join(f"{a},{-b}" for a, b in paths[r].tolist())
+    end = paths[r][-1].tolist()
+    config = {
+        "data": f"{base}/{names['data']}",
+        "key": d.key,
+        "steps": d.steps,
+        "shape": list(d.shape),
+        "optimizers": [
+            {"id": c.id, "label": c.label, "momentum": c.momentum_label, "short": c.short,
+             "lrs": [_num(v) for v in d.lrs[c.id]]} for c in d.optimizers
+        ],
+        "momenta": [_num(v) for v in d.momenta],
+        "starts": [[round((a - d.centre[0]) * q), round((b - d.centre[1]) * q)] for a, b in d.starts],
+    }
+    width, height = 600, round(600 * (y1 - y0) / (x1 - x0))
+    formula = d.objective.latex
+    alt = (f"목적함수 {d.objective.name}의 등고선, x₀ ∈ [{_num(x0)}, {_num(x1)}], "
+           f"x₁ ∈ [{_num(y0)}, {_num(y1)}]; 별표는 최솟값").replace("-", "−")
+    imgs = "".join(
+        f'<img class="gdx__bg" src="{base}/{names[t.name]}#only-{t.name}" alt="{html.escape(alt)}" '
+        f'width="{width}" height="{height}" loading="lazy" decoding="async">'
+        for t in figures.THEMES
+    )
+    colours = (f"--gdx-path-light:{figures.LIGHT.orange};--gdx-path-dark:{figures.DARK.orange};"
+               f"--gdx-bad-light:{figures.LIGHT.red};--gdx-bad-dark:{figures.DARK.red};"
+               f"--gdx-start-light:{figures.LIGHT.blue};--gdx-start-dark:{figures.DARK.blue}")
+    opt_options = "".join(
+        f'<option value="{i}"{" selected" if i == o else ""}>{html.escape(c.label)}</option>'
+        for i, c in enumerate(d.optimizers)
+    )
+    starts_svg = "".join(
+        f'<circle class="gdx__start{" gdx__start--on" if i == s else ""}" cx="{a}" cy="{-b}" r="{round(0.012 * vb[2])}"/>'
+        for i, (a, b) in enumerate(config["starts"])
+    )
+    radios = "".join(
+        f'<label class="gdx__radio"><input type="radio" name="{uid}-start" value="{i}"'
+        f'{" checked" if i == s else ""}> {_point(p)}</label>'
+        for i, p in enumerate(d.starts)
+    )
+    lrs = d.lrs[preset.optimizer]
+    setting = (f"{d.optimizers[o].label}, 학습률 {_num(preset.lr)}, "
+               f"{d.optimizers[o].short} = {_num(preset.momentum)}, "
+               f"시작점 {_point(d.starts[s])}:")
+    diverged = "gdx__path--diverged" if header["diverged"][r] or header["left"][r] else ""
+    parts = [
+        f'<div class="gdx" id="{uid}" data-gdx="{html.escape(json.dumps(config, ensure_ascii=False))}" style="{colours}">',
+        '<div class="gdx__plot">',
+        imgs,
+        f'<svg class="gdx__svg" viewBox="{" ".join(map(str, vb))}" aria-hidden="true" focusable="false">',
+        f'<g class="gdx__starts">{starts_svg}</g>',
+        f'<polyline class="gdx__path {diverged}" points="{points}"/>',
+        f'<circle class="gdx__end {diverged}" cx="{end[0]}" cy="{-end[1]}" r="{round(0.01 * vb[2])}"/>',
+        "</svg></div>",
+        f'<p class="gdx__out" role="status" aria-live="polite"><span class="gdx__setting">'
+        f'{html.escape(setting)}</span> <span class="gdx__loss" data-value="{float(losses[r])!r}" '
+        f'data-diverged="{header["diverged"][r]}">{html.escape(header["text"][r])}</span></p>',
+        f'<div class="gdx__controls" hidden>',
+        f'<div class="gdx__row"><label for="{uid}-opt">옵티마이저</label>'
+        f'<select id="{uid}-opt" class="gdx__opt">{opt_options}</select></div>',
+        f'<div class="gdx__row"><label for="{uid}-lr">학습률 η = <span class="gdx__lr-value">{_num(preset.lr)}</span></label>'
+        f'<input type="range" id="{uid}-lr" class="gdx__lr" min="0" max="{len(lrs) - 1}" step="1" value="{li}" '
+        f'aria-valuetext="{_num(preset.lr)}"></div>',
+        f'<div class="gdx__row"><label for="{uid}-mu"><span class="gdx__mu-label">'
+        f'{html.escape(d.optimizers[o].momentum_label)}</span> = <span class="gdx__mu-value">{_num(preset.momentum)}</span></label>'
+        f'<input type="range" id="{uid}-mu" class="gdx__mu" min="0" max="{len(d.momenta) - 1}" step="1" value="{m}" '
+        f'aria-valuetext="{_num(preset.momentum)}"></div>',
+        f'<fieldset class="gdx__row gdx__starts-field"><legend>시작점</legend>{radios}</fieldset>',
+        f'<details class="gdx__help"><summary>이 도구에 대해</summary><p>{HELP}</p></details>',
+        "</div></div>",
+    ]
+    caption = (f"${formula}$의 등고선(별표: 최솟값, 점: 시작점)과 그 위에서 옵티마이저가 {d.steps}걸음 간 경로. "
+               "경로와 손실은 빌드할 때 `gdcore.run.minimize`가 계산했습니다.")
+    return "".join(parts) + f"\n\n{caption}\n{{: .gdx-caption }}\n"
+
+
+
+def expand_markers(markdown: str, page_url: str) -> str:
+    """Replace every explorer marker of a page by its widget (ids unique on the page)."""
+    count = iter(range(1, 1000))
+    return MARKER.sub(lambda mt: widget_html(mt.group("name"), page_url, f"gdx-{mt.group('name')}-{next(count)}"),
+                      markdown)
+

@@ -94,14 +94,14 @@ OPTIMIZERS = {
         OptimizerChoice("sgd", "SGD", "모멘텀 μ (SGD의 momentum)", "μ"),
         OptimizerChoice("nesterov", "SGD + 네스테로프", "모멘텀 μ (네스테로프)", "μ"),
         OptimizerChoice("rmsprop", "RMSprop", "모멘텀 (RMSprop의 momentum)", "momentum"),
-        OptimizerChoice("adam", "Adam", "β₁ (Adam의 1차 모멘트 감쇠율)", "β₁"),
+        OptimizerChoice("adam", "Adam", "β1 (Adam의 1차 모멘트 감쇠율)", "β1"),
     )
 }
 
 HELP = (
     "학습률 슬라이더는 로그 눈금입니다(한 칸마다 같은 비율로 커집니다). "
     "둘째 슬라이더는 옵티마이저마다 뜻이 다릅니다: SGD와 네스테로프에서는 모멘텀 μ(<code>SGD(momentum=μ)</code>), "
-    "RMSprop에서는 <code>RMSprop(momentum=μ)</code>(α = 0.99), Adam에서는 β₁(<code>Adam(betas=(β₁, 0.999))</code>)입니다. "
+    "RMSprop에서는 <code>RMSprop(momentum=μ)</code>(α = 0.99), Adam에서는 β1(<code>Adam(betas=(β1, 0.999))</code>)입니다. "
     "네스테로프는 μ = 0이면 보통 SGD와 같습니다. 나머지 값은 모두 PyTorch와 같은 기본값입니다. "
     "경로와 손실은 빌드할 때 <code>gdcore.run.minimize</code>가 격자의 모든 조합을 계산해 둔 값이고, "
     "이 페이지의 JavaScript는 그것을 그리기만 합니다. 값이 너무 커지면 그 걸음에서 멈추고 “발산”으로 표시합니다."

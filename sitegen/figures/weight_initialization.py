@@ -1,0 +1,255 @@
+"""Figures and tables of chapter 4, 가중치 초기화 (docs/weight-initialization.md).
+
+Every number comes from :func:`gdcore.models.activation_stats` (5 dense layers of 100 units, 1000
+standard-normal inputs, seed 0, the defaults of that function) or from gdcore's sigmoid.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from gdcore.init import he_normal, xavier_normal
+from gdcore.models import ACTIVATIONS, activation_stats
+from sitegen.figures import Theme, figure, table
+
+SEED = 0  # one seed for every figure and table of the chapter: all cases see the same inputs
+SATURATION = 0.01  # φ'(z) below this counts as saturated, as in ActivationStats.saturated
+
+# case id -> (label, init passed to activation_stats, activation)
+CASES = {
+    "std1-sigmoid": ("N(0, 1²)", 1.0, "sigmoid"),
+    "std001-sigmoid": ("N(0, 0.01²)", 0.01, "sigmoid"),
+    "std001-tanh": ("N(0, 0.01²)", 0.01, "tanh"),
+    "xavier-sigmoid": ("Xavier", xavier_normal, "sigmoid"),
+    "xavier-tanh": ("Xavier", xavier_normal, "tanh"),
+    "he-relu": ("He", he_normal, "relu"),
+    "he-sigmoid": ("He", he_normal, "sigmoid"),
+    "xavier-relu": ("Xavier", xavier_normal, "relu"),
+    "std1-relu": ("N(0, 1²)", 1.0, "relu"),
+}
+
+
+@lru_cache(maxsize=None)
+def _stats(case: str):
+    _, init, activation = CASES[case]
+    return activation_stats(init, activation, rng=SEED)
+
+
+def _saturation_threshold(level: float = SATURATION) -> float:
+    """z* > 0 with σ'(z*) = level, by bisection on gdcore's sigmoid (σ' falls on z > 0)."""
+    sigmoid, sigmoid_grad = ACTIVATIONS["sigmoid"]
+    lo, hi = 0.0, 40.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        z = np.array(mid)
+        lo, hi = (mid, hi) if sigmoid_grad(z, sigmoid(z)) > level else (lo, mid)
+    return lo
+
+
+def _histogram_row(theme: Theme, case: str):
+    """Five narrow histograms, one per layer, of the activations of ``case`` (fractions, shared y)."""
+    stats = _stats(case)
+    activation = CASES[case][2]
+    limits, ticks = {"sigmoid": ((0, 1), [0, 0.5, 1]), "tanh": ((-1, 1), [-1, 0, 1]), "relu": ((0, 5), [0, 5])}[activation]
+    bins = np.linspace(*limits, 42)  # 41 bins: 0.5 (sigmoid) and 0 (tanh) are bin centres
+    fig, axes = plt.subplots(1, len(stats.activations), figsize=(6.0, 1.9), sharey=True)
+    for l, (ax, a) in enumerate(zip(axes, stats.activations), start=1):
+        values = a.ravel()
+        note = f"σ {stats.std[l - 1]:#.2g}"
+        if activation == "relu":  # half the units are exactly 0: give their share in words, not as a bar
+            zero = np.mean(values == 0)
+            note += f"\n0: {zero:.0%}"
+            values = values[values > 0]
+        weights = np.full(values.size, 1.0 / a.size)  # bar height = fraction of all activations
+        ax.hist(np.clip(values, *limits), bins=bins, weights=weights, color=theme.blue, edgecolor="none")
+        ax.set_title(f"{l}층", fontsize=12)
+        ax.set_xlim(*limits)
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{t:g}" for t in ticks])
+        labels = ax.get_xticklabels()
+        labels[0].set_horizontalalignment("left")  # keep each panel's labels inside it
+        labels[-1].set_horizontalalignment("right")
+        ax.tick_params(axis="y", left=False, labelleft=False)
+        ax.text(0.97, 0.96, note, transform=ax.transAxes, ha="right", va="top", fontsize=11, color=theme.fg)
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+    axes[0].set_ylabel("비율")
+    top = max(ax.get_ylim()[1] for ax in axes)
+    axes[0].set_ylim(0, top * 1.45)  # room for the σ note above the bars
+    fig.subplots_adjust(wspace=0.2)
+    return fig
+
+
+_HIST_ALT = (
+    "{id}: 평균 0, {init} 가중치를 쓴 {act} 신경망(100개 유닛 5층, 표준정규 입력 1000개)의 층별 활성값 히스토그램 5개. "
+)
+
+
+@figure(
+    "fig10",
+    alt=(
+        "fig10: 시그모이드 함수와 그 도함수. 시그모이드는 z = 0에서 0.5를 지나 0과 1 사이의 S자를 그리고, "
+        "도함수는 z = 0에서 가장 큰 값 0.25를 가진 종 모양이다. |z|가 커지면 도함수가 0에 붙는 포화 구간을 "
+        "양쪽에 색으로 칠했다."
+    ),
+    caption=(
+        "시그모이드 $\\sigma(z) = 1/(1 + e^{-z})$와 도함수 $\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))$. "
+        "색칠한 양쪽 구간은 $\\sigma'(z) < 0.01$인 포화 구간으로, 경계 $|z|$는 빌드할 때 gdcore의 시그모이드에서 "
+        "이분법으로 구합니다. 여기로 들어간 유닛은 출력이 0이나 1에 붙고, 뒤에서 온 기울기에 0.01보다 작은 수를 곱해 넘깁니다."
+    ),
+)
+def sigmoid_saturation(theme: Theme):
+    sigmoid, sigmoid_grad = ACTIVATIONS["sigmoid"]
+    z = np.linspace(-10, 10, 801)
+    a = sigmoid(z)
+    edge = _saturation_threshold()
+
+    fig, ax = plt.subplots(figsize=(5.6, 3.6))
+    for lo, hi in ((-10, -edge), (edge, 10)):
+        ax.axvspan(lo, hi, color=theme.orange, alpha=0.18, linewidth=0)
+    ax.plot(z, a, color=theme.blue, label="$\\sigma(z)$")
+    ax.plot(z, sigmoid_grad(z, a), color=theme.red, label="$\\sigma'(z)$")
+    ax.text(-(edge + 10) / 2, 0.55, f"포화\n|z| > {edge:.2f}", ha="center", color=theme.fg)
+    ax.text((edge + 10) / 2, 0.35, f"포화\n|z| > {edge:.2f}", ha="center", color=theme.fg)
+    ax.annotate("$\\sigma'(0) = 0.25$", xy=(0, 0.25), xytext=(1.2, 0.12), color=theme.fg,
+                arrowprops={"arrowstyle": "->", "color": theme.fg})
+    ax.set_xlim(-10, 10)
+    ax.set_ylim(-0.03, 1.05)
+    ax.set_xticks([-10, -5, 0, 5, 10])
+    ax.set_yticks([0, 0.25, 0.5, 1])
+    ax.set_xlabel("$z$")
+    ax.grid(True)
+    ax.legend(loc="center left", bbox_to_anchor=(0.0, 0.78))
+    return fig
+
+
+@figure(
+    "fig-init-hist-std1",
+    alt=_HIST_ALT.format(id="fig-init-hist-std1", init="표준편차 1인 정규분포", act="시그모이드")
+    + "모든 층에서 활성값이 0과 1 양 끝에 몰려 U자 모양을 이룬다.",
+    caption=(
+        "가중치 $w \\sim \\mathcal N(0, 1^2)$, 시그모이드. 100개 입력의 가중합 $z$가 넓게 퍼져 "
+        "유닛의 절반 안팎이 포화 구간에 들어가고, 활성값이 0과 1에 몰립니다. 칸 안의 σ는 그 층 활성값의 표준편차입니다."
+    ),
+)
+def hist_std1_sigmoid(theme: Theme):
+    return _histogram_row(theme, "std1-sigmoid")
+
+
+@figure(
+    "fig-init-hist-std001",
+    alt=_HIST_ALT.format(id="fig-init-hist-std001", init="표준편차 0.01인 정규분포", act="시그모이드")
+    + "모든 층에서 활성값이 0.5 한 칸에 모여 막대 하나만 보인다.",
+    caption=(
+        "가중치 $w \\sim \\mathcal N(0, 0.01^2)$, 시그모이드. $z$가 0 근처에 머물러 활성값은 모두 "
+        "$\\sigma(0) = 0.5$ 근처의 한 칸에 들어갑니다. 0으로 무너지는 것이 아니라 **0.5에 모이고 퍼짐(σ)이 아주 작은** 것이며, "
+        "2층부터는 그 작은 퍼짐마저 입력에 따른 변화가 아니라 유닛 사이의 차이입니다."
+    ),
+)
+def hist_std001_sigmoid(theme: Theme):
+    return _histogram_row(theme, "std001-sigmoid")
+
+
+@figure(
+    "fig-init-hist-std001-tanh",
+    alt=_HIST_ALT.format(id="fig-init-hist-std001-tanh", init="표준편차 0.01인 정규분포", act="tanh")
+    + "모든 층에서 활성값이 0 한 칸에 모이고, 칸 안에 적은 표준편차가 층마다 약 10분의 1로 줄어든다.",
+    caption=(
+        "가중치 $w \\sim \\mathcal N(0, 0.01^2)$, tanh. tanh는 0을 지나므로($\\tanh 0 = 0$) 활성값이 0으로 모이고, "
+        "표준편차(칸 안의 σ)가 층을 지날 때마다 거의 같은 비율로 줄어듭니다."
+    ),
+)
+def hist_std001_tanh(theme: Theme):
+    return _histogram_row(theme, "std001-tanh")
+
+
+@figure(
+    "fig-init-hist-xavier-sigmoid",
+    alt=_HIST_ALT.format(id="fig-init-hist-xavier-sigmoid", init="Xavier 정규분포", act="시그모이드")
+    + "활성값이 0.5를 중심으로 퍼지며, 1층은 매끈한 종 모양이지만 3층부터는 뾰족한 막대가 들쭉날쭉한 모양이 된다.",
+    caption=(
+        "Xavier 정규분포 $\\mathcal N\\!\\left(0, \\frac{2}{N_\\text{in} + N_\\text{out}}\\right)$, 시그모이드. "
+        "포화 없이 0.5 둘레에 퍼지지만 3층부터는 막대가 들쭉날쭉합니다. 출력의 평균이 0.5라서 유닛마다 입력과 거의 상관없는 "
+        "값에 머물고, 막대 하나하나가 거의 유닛 하나이기 때문입니다."
+    ),
+)
+def hist_xavier_sigmoid(theme: Theme):
+    return _histogram_row(theme, "xavier-sigmoid")
+
+
+@figure(
+    "fig-init-hist-xavier-tanh",
+    alt=_HIST_ALT.format(id="fig-init-hist-xavier-tanh", init="Xavier 정규분포", act="tanh")
+    + "활성값이 0을 중심으로 -1과 1 사이에 퍼지고, 층이 깊어질수록 폭이 조금씩 좁아진다.",
+    caption=(
+        "Xavier 정규분포, tanh. 0 둘레에 고르게 퍼지고 포화도 거의 없습니다. 폭은 층마다 조금씩 줄어듭니다"
+        "(tanh의 기울기가 0에서만 1이고 밖에서는 1보다 작기 때문)."
+    ),
+)
+def hist_xavier_tanh(theme: Theme):
+    return _histogram_row(theme, "xavier-tanh")
+
+
+@figure(
+    "fig-init-hist-he-relu",
+    alt=_HIST_ALT.format(id="fig-init-hist-he-relu", init="He 정규분포", act="ReLU")
+    + "0보다 큰 활성값의 분포가 다섯 층에서 거의 같은 모양이고, 각 층에서 활성값의 약 절반이 정확히 0이다.",
+    caption=(
+        "He 정규분포 $\\mathcal N\\!\\left(0, \\frac{2}{N_\\text{in}}\\right)$, ReLU. 막대는 0보다 큰 활성값만 그렸고"
+        "(5 이상은 마지막 칸), 정확히 0인 활성값의 비율은 칸 안에 숫자로 적었습니다. 다섯 층의 모양과 σ가 거의 같습니다."
+    ),
+)
+def hist_he_relu(theme: Theme):
+    return _histogram_row(theme, "he-relu")
+
+
+@figure(
+    "fig-init-hist-he-sigmoid",
+    alt=_HIST_ALT.format(id="fig-init-hist-he-sigmoid", init="He 정규분포", act="시그모이드")
+    + "Xavier와 시그모이드의 조합처럼 0.5 둘레에 퍼지고 3층부터 뾰족한 막대가 들쭉날쭉하며, 폭이 조금 더 넓다.",
+    caption=(
+        "He 정규분포, 시그모이드. 분산이 Xavier의 두 배(이 층들은 $N_\\text{in} = N_\\text{out}$)라 조금 더 넓게 퍼질 뿐, "
+        "Xavier·시그모이드와 같은 모양입니다. He의 인수 2가 전제하는 ReLU의 '절반이 0' 성질이 시그모이드에는 없습니다."
+    ),
+)
+def hist_he_sigmoid(theme: Theme):
+    return _histogram_row(theme, "he-sigmoid")
+
+
+_ACT_NAMES = {"sigmoid": "시그모이드", "tanh": "tanh", "relu": "ReLU"}
+
+
+def _rows(values) -> str:
+    header = "| 초기화 | 활성화 | 1층 | 2층 | 3층 | 4층 | 5층 |"
+    lines = [header, "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for case, (label, _, activation) in CASES.items():
+        cells = " | ".join(f"{x:.3g}" for x in values(_stats(case)))
+        lines.append(f"| {label} | {_ACT_NAMES[activation]} | {cells} |")
+    return "\n".join(lines)
+
+
+@table("init-activation-std")
+def activation_std_table() -> str:
+    """Standard deviation of every layer's activations a_l, for every case (seed 0)."""
+    return _rows(lambda s: s.std)
+
+
+@table("init-saturation")
+def saturation_table() -> str:
+    """Fraction of units with φ'(z) < 0.01 (ReLU: z ≤ 0) in every layer, for every case (seed 0)."""
+    return _rows(lambda s: s.saturated)
+
+
+@table("init-grad-norms")
+def grad_norm_table() -> str:
+    """‖∂L/∂W_l‖ of every layer, for every case, and the ratio layer 1 / layer 5 (seed 0)."""
+    header = "| 초기화 | 활성화 | 1층 | 2층 | 3층 | 4층 | 5층 | 1층 ÷ 5층 |"
+    lines = [header, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for case, (label, _, activation) in CASES.items():
+        g = _stats(case).grad_norms
+        cells = " | ".join(f"{x:.3g}" for x in g)
+        lines.append(f"| {label} | {_ACT_NAMES[activation]} | {cells} | {g[0] / g[-1]:.3g} |")
+    return "\n".join(lines)

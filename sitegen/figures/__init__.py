@@ -56,14 +56,14 @@ def _register_korean_font() -> None:
     labels such as 10^-4 included; we map U+2212 to the font's hyphen glyph and rename the family
     so that it cannot be confused with a system-wide NanumGothic.
     """
-    from fontTools.ttLib import TTFont  # a dependency of matplotlib
-
     source = Path(importlib.util.find_spec("koreanize_matplotlib").submodule_search_locations[0]) / "fonts"
     out_dir = ROOT / ".cache" / "fonts"
     out_dir.mkdir(parents=True, exist_ok=True)
     for weight in ("", "Bold"):
         target = out_dir / f"NanumGothicGD{weight}.ttf"
         if not target.exists():
+            from fontTools.ttLib import TTFont  # a dependency of matplotlib
+
             font = TTFont(source / f"NanumGothic{weight}.ttf")
             for table in font["cmap"].tables:
                 if table.isUnicode():
@@ -75,7 +75,11 @@ def _register_korean_font() -> None:
             tmp = target.with_suffix(".tmp")
             font.save(tmp)
             tmp.replace(target)
-        font_manager.fontManager.addfont(str(target))
+        # What fontManager.addfont(target) does, with the entry written out: reading the name and
+        # OS/2 tables of this large font to find what we already know takes over a second.
+        font_manager.fontManager.ttflist.append(font_manager.FontEntry(
+            fname=str(target), name=FONT_FAMILY, weight=700 if weight else 400, size="scalable"))
+    font_manager.fontManager._findfont_cached.cache_clear()  # noqa: SLF001 (as addfont does)
 
 
 _register_korean_font()

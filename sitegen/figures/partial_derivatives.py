@@ -19,7 +19,7 @@ def _style_3d(ax, theme: Theme) -> None:
         axis.pane.set_edgecolor(theme.muted)
         axis._axinfo["grid"].update(color=theme.muted, linewidth=0.5)  # noqa: SLF001
         axis.line.set_color(theme.fg)
-    ax.tick_params(colors=theme.fg, labelsize=10, pad=0)
+    ax.tick_params(colors=theme.fg, labelsize=11, pad=0)
 
 
 @figure(
@@ -55,7 +55,7 @@ def sphere_surface(theme: Theme) -> Figure:
         "접선의 기울기는 점 (3, 4)에서의 편미분계수 ∂f/∂x0 = 6과 같다.",
     caption=r"위: 곡면을 평면 $x_1 = 4$(회색)로 자르면 주황색 곡선이 생깁니다. "
             r"아래: 그 곡선 $f(x_0, 4) = x_0^2 + 16$만 떼어 그린 것. 점 $(3, 4)$에서 그은 접선(빨간색)의 "
-            r"기울기가 $\partial f/\partial x_0\,(3, 4)$입니다. 기울기 값은 `gdcore.calculus.partial`로 계산했습니다.",
+            r"기울기가 $\partial f/\partial x_0\,(3, 4)$입니다. 이 값은 `gdcore.calculus.partial`로 계산했습니다.",
     fmt="png",
 )
 def slice_and_tangent(theme: Theme) -> Figure:
@@ -99,7 +99,7 @@ def slice_and_tangent(theme: Theme) -> Figure:
 
     ax = fig.add_axes((0.14, 0.05, 0.82, 0.38))
     ax.plot(t, curve, color=theme.orange, linewidth=3, label="$f(x_0, 4) = x_0^2 + 16$")
-    ax.plot(near, tangent, color=theme.red, linewidth=2, label=f"접선, 기울기 {slope:.0f}")
+    ax.plot(near, tangent, color=theme.red, linewidth=2, label=f"접선: 접선의 기울기 {slope:.0f}")
     ax.plot([point[0]], [z0], "o", color=theme.red, markersize=7)
     ax.annotate(f"$(x_0, f) = ({point[0]:.0f}, {z0:.0f})$", (point[0], z0), xytext=(-118, 12),
                 textcoords="offset points", color=theme.fg)
@@ -123,7 +123,7 @@ def slice_and_tangent(theme: Theme) -> Figure:
         "h가 너무 작아지면 둘 다 반올림 오차 때문에 들쭉날쭉 다시 커진다.",
     caption=r"$f(x) = x^3$의 $x = 1$에서의 도함수(참값 $3$)를 `forward_diff`(전진 차분)와 "
             r"`numerical_diff`(중앙 차분)로 근사했을 때의 절대 오차. 오른쪽(큰 $h$)에서는 절단 오차가 "
-            r"기울기 1과 2인 직선을 따르고, 왼쪽(작은 $h$)에서는 반올림 오차가 대략 $1/h$에 비례해 "
+            r"$h$와 $h^2$에 비례하는 직선(로그-로그 축에서 직선의 기울기 1과 2)을 따르고, 왼쪽(작은 $h$)에서는 반올림 오차가 대략 $1/h$에 비례해 "
             r"들쭉날쭉 커집니다. 점선은 gdcore의 기본값 $h = 10^{-4}$입니다.",
 )
 def central_diff_error(theme: Theme) -> Figure:
@@ -141,8 +141,8 @@ def central_diff_error(theme: Theme) -> Figure:
     ax.loglog(hs, central, color=theme.blue, label="중앙 차분, 오차 $O(h^2)$")
     ax.axvline(1e-4, color=theme.muted, linestyle=":", linewidth=1.5)
     ax.text(1.3e-4, 1e-15, "$h = 10^{-4}$", color=theme.fg, va="bottom")
-    ax.text(3e-3, 5e-2, "기울기 1", color=theme.orange, ha="center", va="bottom")
-    ax.text(3e-3, 1e-7, "기울기 2", color=theme.blue, ha="left", va="top")
+    ax.text(2e-3, 1e-2, "$\\propto h$", color=theme.orange, ha="right", va="bottom")
+    ax.text(4e-3, 1e-7, "$\\propto h^2$", color=theme.blue, ha="left", va="top")
     ax.text(3e-13, 3e-2, "반올림 오차", color=theme.fg, va="center")
     ax.set_xlabel("간격 $h$")
     ax.set_ylabel("절대 오차")

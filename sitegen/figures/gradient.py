@@ -14,7 +14,7 @@ from sitegen.figures import Theme, figure
     "fig4-9",
     alt=(
         "fig4-9: f(x0, x1) = x0² + x1²의 등위선 위에 격자점마다 음의 기울기 -∇f를 화살표로 그린 그림. "
-        "모든 화살표가 최솟값인 원점을 향하고, 원점에서 멀수록 길다."
+        "모든 화살표가 최소점인 원점을 향하고, 원점에서 멀수록 길다."
     ),
     caption=(
         r"$f(x_0, x_1) = x_0^2 + x_1^2$의 음의 기울기 $-\nabla f = (-2x_0, -2x_1)$. "
@@ -24,7 +24,7 @@ from sitegen.figures import Theme, figure
 )
 def negative_gradient_field(theme: Theme):
     fig, ax = plt.subplots(figsize=(4.6, 4.6))
-    X, Y, Z = sphere.grid(201)
+    X, Y, Z = sphere.grid(121)  # circles: a finer grid draws the same curves
     ax.contour(X, Y, Z, levels=[1, 4, 9, 16, 25], colors=theme.muted, linewidths=0.8)
 
     ticks = np.arange(-4.0, 5.0, 1.0)
@@ -36,7 +36,7 @@ def negative_gradient_field(theme: Theme):
     ax.quiverkey(arrows, 1.0, 5.4, 10.0, r"기준: $\|\nabla f\| = 10$", labelpos="E",
                  coordinates="data", color=theme.blue, labelcolor=theme.fg)
     ax.plot(*sphere.minimum, marker="*", markersize=16, color=theme.red, linestyle="none")
-    ax.annotate("최솟값 (0, 0)", sphere.minimum, xytext=(0.35, -0.6), color=theme.red,
+    ax.annotate("최소점 (0, 0)", sphere.minimum, xytext=(0.35, -0.6), color=theme.red,
                 bbox=dict(boxstyle="round,pad=0.15", facecolor=theme.surface, edgecolor="none", alpha=0.85))
 
     ax.set(xlim=(-5, 5), ylim=(-5, 6), xlabel="$x_0$", ylabel="$x_1$")
@@ -52,7 +52,7 @@ def negative_gradient_field(theme: Theme):
     ),
     caption=(
         r"$f = x_0^2 + x_1^2$, 점 $\mathbf{x} = (3, 4)$에서 단위 벡터 $\mathbf{u}$를 한 바퀴 돌리며 잰 방향 미분. "
-        r"점은 `directional_derivative`(중심 차분)로 잰 값, 곡선은 $\lVert\nabla f\rVert\cos\theta$입니다. "
+        r"점은 `directional_derivative`(중앙 차분)로 잰 값, 곡선은 $\lVert\nabla f\rVert\cos\theta$입니다. "
         r"$\theta$는 $\mathbf{u}$와 $\nabla f(\mathbf{x})$ 사이의 각입니다."
     ),
 )
@@ -73,7 +73,7 @@ def directional_derivative_vs_angle(theme: Theme):
     fig, ax = plt.subplots(figsize=(5.0, 3.6))
     ax.axhline(0.0, color=theme.muted, linewidth=0.8)
     ax.plot(fine, norm * np.cos(fine), color=theme.blue, label=r"$\|\nabla f\|\cos\theta$")
-    ax.plot(thetas, measured, "o", color=theme.orange, markersize=5, label="중심 차분으로 잰 값")
+    ax.plot(thetas, measured, "o", color=theme.orange, markersize=5, label="중앙 차분으로 잰 값")
     marks = ((0.0, r"$\nabla f$ 방향: $+\|\nabla f\|$ = ", (10, 6), "left", "bottom"),
              (np.pi / 2, "수직 방향: ", (10, 6), "left", "bottom"),
              (np.pi, r"반대 방향: $-\|\nabla f\|$ = ", (-12, -8), "right", "top"))
@@ -107,7 +107,7 @@ def directional_derivative_vs_angle(theme: Theme):
 def gradient_perpendicular_to_level_curves(theme: Theme):
     f = ellipse_tilted
     window = ((-2.4, 2.4), (-2.4, 2.4))
-    X, Y, Z = f.grid(301, window=window)
+    X, Y, Z = f.grid(161, window=window)
 
     def on_level(c, phi):
         # f is quadratic, so f(s·d) = s²·f(d): the level-c point on the ray in direction d is d·sqrt(c / f(d))
@@ -147,18 +147,18 @@ def gradient_perpendicular_to_level_curves(theme: Theme):
     "fig6",
     alt=(
         "fig6: 기울어진 타원 모양 등위선을 가진 f(x0, x1) = 1.5x0² + 2x0x1 + 1.5x1² 위에서, 한 점에서 출발한 "
-        "최급강하 경로(최솟값으로)와 최급상승 경로(바깥으로)를 그린 그림. 두 경로가 모든 등위선을 직각으로 가로지른다."
+        "최급강하 경로(최소점으로)와 최급상승 경로(바깥으로)를 그린 그림. 두 경로가 모든 등위선을 직각으로 가로지른다."
     ),
     caption=(
         r"같은 함수에서 두 점 $(1.6, -0.4)$와 $(-0.9, 1.3)$(둥근 점)에서 출발한 가장 가파른 내리막(파랑, $-\nabla f$를 따라감)과 "
         r"오르막(빨강, $+\nabla f$를 따라감). `steepest_path`로 아주 작은 보폭(0.002)을 밟아 연속 경로에 가깝게 그렸습니다. "
-        r"경로는 곧게 최솟값으로 가지 않고 휘어지며, 지나는 모든 등위선과 직각으로 만납니다."
+        r"경로는 곧게 최소점으로 가지 않고 휘어지며, 지나는 모든 등위선과 직각으로 만납니다."
     ),
 )
 def steepest_paths_cross_level_curves(theme: Theme):
     f = ellipse_tilted
     window = ((-2.4, 2.4), (-2.4, 2.4))
-    X, Y, Z = f.grid(301, window=window)
+    X, Y, Z = f.grid(161, window=window)
     fig, ax = plt.subplots(figsize=(4.6, 4.6))
     ax.contour(X, Y, Z, levels=[0.05, 0.25, 0.6, 1.2, 2.0, 3.2, 4.8, 7.0], colors=theme.muted, linewidths=0.9)
     for i, start in enumerate([np.array([1.6, -0.4]), np.array([-0.9, 1.3])]):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -22,34 +22,55 @@ from sitegen.figures import Theme, figure
     ),
     caption=(
         "같은 출발점(■)에서 $f(x_0, x_1) = x_0^2 + x_1^2$을 학습률 $\\eta$만 바꿔 같은 횟수만큼 내려간 경로. "
-        "제목 맨 아래 줄은 마지막 점의 함숫값으로, 빌드할 때 계산합니다. "
+        "위에서부터 학습률이 너무 작을 때, 알맞을 때, 너무 클 때이고, 제목 끝의 값은 마지막 점의 함숫값으로 빌드할 때 계산합니다. "
         "이 함수에서는 매 걸음이 $x_{n+1} = (1 - 2\\eta)\\,x_n$이므로 $\\eta > 1$이면 발산합니다."
     ),
 )
 def learning_rates(theme: Theme):
     start, steps = [3.0, 2.0], 10
     runs = [("너무 작다", 0.02), ("알맞다", 0.3), ("너무 크다", 1.05)]
-    lim = 9.0
-    X, Y, Z = sphere.grid(201, window=((-lim, lim), (-lim, lim)))
+    (xmin, xmax), (ymin, ymax) = (-9.0, 9.0), (-6.0, 6.0)  # every path stays on the line x1 = (2/3) x0
+    X, Y, Z = sphere.grid(121, window=((xmin, xmax), (ymin, ymax)))
 
-    fig, axes = plt.subplots(1, 3, figsize=(6.0, 3.0), sharey=True)
+    fig, axes = plt.subplots(3, 1, figsize=(4.8, 9.0), sharex=True)
     for ax, (label, lr), color in zip(axes, runs, (theme.blue, theme.green, theme.red)):
         traj = minimize(sphere, start, partial(SGD, lr=lr), steps=steps, on_divergence="stop")
-        ax.contour(X, Y, Z, levels=[1, 4, 16, 36, 64, 100], colors=theme.muted, linewidths=0.8)
-        ax.plot(*traj.points.T, "-o", color=color, markersize=3.5, linewidth=1.4)
-        ax.plot(*traj.points[0], "s", color=theme.fg, markersize=6)
-        ax.plot(0, 0, "*", color=theme.fg, markersize=10)
+        ax.contour(X, Y, Z, levels=[1, 4, 16, 36, 64], colors=theme.muted, linewidths=0.8)
+        ax.plot(*traj.points.T, "-o", color=color, markersize=4, linewidth=1.5)
+        ax.plot(*traj.points[0], "s", color=theme.fg, markersize=7)
+        ax.plot(0, 0, "*", color=theme.fg, markersize=12)
         shown = len(traj.points) - 1
-        ax.set_title(f"{label}\n$\\eta$ = {lr:g}\n$f(x_{{{shown}}})$ = {traj.values[-1]:.2g}")
-        ax.set_xlim(-lim, lim)
-        ax.set_ylim(-lim, lim)
+        ax.set_title(f"{label}: $\\eta$ = {lr:g},  $f(x_{{{shown}}})$ = {traj.values[-1]:.2g}")
+        ax.set_xlim(xmin, xmax)
+        ax.set_ylim(ymin, ymax)
         ax.set_aspect("equal")
-        ax.set_xticks([-8, 0, 8])
-        ax.set_xlabel("$x_0$")
-    axes[0].set_yticks([-8, 0, 8])
-    axes[0].set_ylabel("$x_1$")
-    fig.subplots_adjust(wspace=0.12)
+        ax.set_yticks([-5, 0, 5])
+        ax.set_ylabel("$x_1$")
+    axes[-1].set_xticks([-8, -4, 0, 4, 8])
+    axes[-1].set_xlabel("$x_0$")
+    fig.tight_layout(h_pad=0.6)
     return fig
+
+
+@cache
+def _landscape_experiment():
+    """The runs of fig8, computed once for both themes: (lr, steps, [trajectory per start])."""
+    lr, steps = 0.1, 300
+    gd = partial(SGD, lr=lr)
+    global_min = np.array(landscape_points["global_min"])
+
+    def ends_global(start):
+        end = minimize(landscape, start, gd, steps=steps).points[-1]
+        return np.linalg.norm(end - global_min) < 1e-3
+
+    # a start on the line x1 = 2.5 just beside the boundary between the two basins, by bisection
+    left, right = -2.5, 0.0  # (left, 2.5) ends in the local minimum, (right, 2.5) in the global one
+    assert not ends_global([left, 2.5]) and ends_global([right, 2.5])
+    for _ in range(40):
+        mid = (left + right) / 2
+        left, right = (left, mid) if ends_global([mid, 2.5]) else (mid, right)
+    starts = [(-2.5, -2.5), (2.5, -2.5), (2.5, 2.5), (-2.5, 0.5), (right, 2.5)]
+    return lr, steps, [minimize(landscape, start, gd, steps=steps) for start in starts]
 
 
 @figure(
@@ -69,29 +90,16 @@ def learning_rates(theme: Theme):
     ),
 )
 def landscape_runs(theme: Theme):
-    lr, steps = 0.1, 300
-    gd = partial(SGD, lr=lr)
+    lr, steps, runs = _landscape_experiment()
     global_min = np.array(landscape_points["global_min"])
 
-    def ends_global(start):
-        end = minimize(landscape, start, gd, steps=steps).points[-1]
-        return np.linalg.norm(end - global_min) < 1e-3
-
-    # a start on the line x1 = 2.5 just beside the boundary between the two basins, by bisection
-    left, right = -2.5, 0.0  # (left, 2.5) ends in the local minimum, (right, 2.5) in the global one
-    assert not ends_global([left, 2.5]) and ends_global([right, 2.5])
-    for _ in range(40):
-        mid = (left + right) / 2
-        left, right = (left, mid) if ends_global([mid, 2.5]) else (mid, right)
-    starts = [(-2.5, -2.5), (2.5, -2.5), (2.5, 2.5), (-2.5, 0.5), (right, 2.5)]
-
-    fig, (ax, ax_g) = plt.subplots(2, 1, figsize=(5.6, 8.0), height_ratios=(3.2, 1.6))
-    X, Y, Z = landscape.grid(201)
+    fig, (ax, ax_g) = plt.subplots(2, 1, figsize=(5.0, 7.6), height_ratios=(3.2, 1.6))
+    X, Y, Z = landscape.grid(151)
     ax.contour(X, Y, Z, levels=np.linspace(-1.7, 1.5, 12), colors=theme.muted, linewidths=0.8,
                negative_linestyles="solid")
     marks = [
-        ("global_min", "*", 15, "전역 최소", (0.2, -0.55)),
-        ("local_min", "o", 9, "지역 최소", (-0.65, -0.65)),
+        ("global_min", "*", 15, "전역 최소점", (0.2, -0.55)),
+        ("local_min", "o", 9, "지역 최소점", (-0.9, -0.65)),
         ("saddle", "X", 10, "안장점", (0.1, -0.6)),
     ]
     for key, marker, size, name, (dx, dy) in marks:
@@ -104,18 +112,17 @@ def landscape_runs(theme: Theme):
 
     colors = {True: theme.blue, False: theme.orange}
     labelled = set()
-    for start in starts:
-        traj = minimize(landscape, start, gd, steps=steps)
+    for traj in runs:
         to_global = bool(np.linalg.norm(traj.points[-1] - global_min) < 1e-3)
         label = None
         if to_global not in labelled:
-            label = "전역 최소로 간 경로" if to_global else "지역 최소로 간 경로"
+            label = "전역 최소점으로" if to_global else "지역 최소점으로"
             labelled.add(to_global)
         color = colors[to_global]
         ax.plot(*traj.points.T, "-o", color=color, markersize=2.2, linewidth=1.3, label=label, zorder=2)
         ax.plot(*traj.points[0], "s", color=color, markersize=7, zorder=2)
         ax_g.semilogy(traj.grad_norms, color=color, linewidth=1.6)
-        if start == starts[-1]:  # the run from the basin boundary: mark where it passes the saddle
+        if traj is runs[-1]:  # the run from the basin boundary: mark where it passes the saddle
             k = int(np.argmin(np.linalg.norm(traj.points - landscape_points["saddle"], axis=1)))
             ax_g.annotate("안장점 근처", (k, traj.grad_norms[k]), xytext=(k + 25, 1e-7), color=theme.fg,
                           arrowprops=dict(arrowstyle="->", color=theme.fg))
@@ -123,6 +130,8 @@ def landscape_runs(theme: Theme):
     ax.set_title(f"경사하강법, $\\eta$ = {lr:g}, {steps}걸음")
     ax.set_xlim(-3, 3)
     ax.set_ylim(-3, 3)
+    ax.set_xticks([-3, -2, -1, 0, 1, 2, 3])
+    ax.set_yticks([-3, -2, -1, 0, 1, 2, 3])
     ax.set_aspect("equal")
     ax.set_xlabel("$x_0$")
     ax.set_ylabel("$x_1$")
@@ -132,6 +141,7 @@ def landscape_runs(theme: Theme):
     ax_g.set_yticks([1e-8, 1e-6, 1e-4, 1e-2, 1], ["1e-8", "1e-6", "1e-4", "0.01", "1"])
     ax_g.minorticks_off()
     ax_g.set_xlim(0, steps)
+    ax_g.set_xticks(range(0, steps + 1, 100))
     ax_g.set_xlabel("걸음 $k$")
     ax_g.set_ylabel(r"$\Vert\nabla f(x_k)\Vert$")
     ax_g.grid(True)

@@ -24,6 +24,7 @@ import importlib
 import inspect
 import io
 import logging
+import os
 import pkgutil
 import sys
 import warnings
@@ -256,24 +257,79 @@ def output_name(spec: FigureSpec, theme: Theme) -> str:
     return f"{spec.id}-{theme.name}.{spec.fmt}"
 
 
+def _figure_path(spec: FigureSpec, theme: Theme, cache_dir: Path) -> Path:
+    key = f"{spec.id} {spec.fmt} {theme}"
+    return cache_dir / f"{_fingerprint(spec.module_file, key)}-{output_name(spec, theme)}"
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _draw_module(module: str, jobs: list[tuple[str, str, str]]) -> list[str]:
+    """Worker: draw the figures and compute the tables of one figure module, in this process.
+
+    One module's drawings run in one process so that they share what the module caches
+    (an experiment behind both a table and a figure, a trajectory behind both themes).
+    ``jobs`` holds ``(kind, id, path)`` with kind "figure-light", "figure-dark" or "table".
+    """
+    load_all()
+    themes = {theme.name: theme for theme in THEMES}
+    done = []
+    for kind, item_id, path in jobs:
+        if kind == "table":
+            text = TABLES[item_id].make()
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError(f"table {item_id!r}: make() must return Markdown text")
+            _write(Path(path), text.encode("utf-8"))
+        else:
+            _write(Path(path), render(REGISTRY[item_id], themes[kind.split("-")[1]]))
+        done.append(f"{item_id} ({kind})")
+    return done
+
+
 def build(cache_dir: Path = CACHE_DIR, log: Callable[[str], None] = print) -> dict[str, Path]:
-    """Draw every registered figure that is not cached yet; return ``{output_name: path}``."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    """Draw every registered figure and compute every table that is not cached yet.
+
+    Returns ``{output_name: path}`` for the figures.  Work is grouped by figure module and the
+    groups run in parallel worker processes (one per CPU), so a cold build uses every core.
+    """
     out: dict[str, Path] = {}
-    todo = []
+    groups: dict[str, list[tuple[str, str, str]]] = {}
     for spec in REGISTRY.values():
         for theme in THEMES:
-            key = f"{spec.id} {spec.fmt} {theme}"
-            path = cache_dir / f"{_fingerprint(spec.module_file, key)}-{output_name(spec, theme)}"
+            path = _figure_path(spec, theme, cache_dir)
             out[output_name(spec, theme)] = path
             if not path.exists():
-                todo.append((spec, theme, path))
-    for i, (spec, theme, path) in enumerate(todo, 1):
-        log(f"drawing figure {i}/{len(todo)}: {spec.id} ({theme.name})")
-        data = render(spec, theme)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+                groups.setdefault(spec.draw.__module__, []).append((f"figure-{theme.name}", spec.id, str(path)))
+    for spec in TABLES.values():
+        path = _table_path(spec)
+        if not path.exists():
+            groups.setdefault(spec.make.__module__, []).append(("table", spec.id, str(path)))
+    if not groups:
+        return out
+    total = sum(len(jobs) for jobs in groups.values())
+    log(f"drawing {total} figures and tables from {len(groups)} modules ...")
+    workers = min(len(groups), os.cpu_count() or 1)
+    if workers == 1:
+        for module, jobs in groups.items():
+            for item in _draw_module(module, jobs):
+                log(f"drew {item}")
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # "spawn": a fresh interpreter per worker (forking a process with threads, as `mkdocs serve`
+    # has, can deadlock); the biggest groups first, so the slow experiments start at once
+    order = sorted(groups.items(), key=lambda item: -len(item[1]))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_draw_module, module, jobs) for module, jobs in order]
+        for future in as_completed(futures):
+            for item in future.result():
+                log(f"drew {item}")
     return out
 
 
@@ -308,18 +364,15 @@ def table(table_id: str) -> Callable:
     return register
 
 
-def table_markdown(table_id: str, cache_dir: Path = ROOT / ".cache" / "tables") -> str:
-    """The table's Markdown, from the cache or computed now."""
-    spec = TABLES[table_id]
-    path = cache_dir / f"{_fingerprint(spec.module_file, table_id)}-{table_id}.md"
+def _table_path(spec: TableSpec, cache_dir: Path = ROOT / ".cache" / "tables") -> Path:
+    return cache_dir / f"{_fingerprint(spec.module_file, spec.id)}-{spec.id}.md"
+
+
+def table_markdown(table_id: str) -> str:
+    """The table's Markdown, from the cache (filled by :func:`build`) or computed now."""
+    path = _table_path(TABLES[table_id])
     if not path.exists():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        text = spec.make()
-        if not isinstance(text, str) or not text.strip():
-            raise ValueError(f"table {table_id!r}: make() must return Markdown text")
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        _draw_module(TABLES[table_id].make.__module__, [("table", table_id, str(path))])
     return path.read_text(encoding="utf-8")
 
 

@@ -6,7 +6,7 @@ hyperparameters of each experiment live in the figure that draws it.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -25,7 +25,7 @@ LEVELS = [0.05, 0.25, 0.75, 1.5, 3, 5.5, 9, 14]
 
 def _path_panel(ax, theme: Theme, traj, color, title):
     """Contours of ``elongated``, one optimisation path, the start (■) and the minimum (★)."""
-    X, Y, Z = elongated.grid(301, window=WINDOW)
+    X, Y, Z = elongated.grid(161, window=WINDOW)
     ax.contour(X, Y, Z, levels=LEVELS, colors=theme.muted, linewidths=0.8)
     ax.plot(*traj.points.T, "-o", color=color, markersize=3.2, linewidth=1.4)
     ax.plot(*traj.points[0], "s", color=theme.fg, markersize=6)
@@ -132,6 +132,21 @@ def nesterov_paths(theme: Theme):
     return fig
 
 
+@cache
+def _grid_experiment():
+    """f(x_100) for every (β, η) of momentum-grid, NaN where the run diverged; once for both themes."""
+    betas, lrs, steps, horizon = [0.0, 0.5, 0.9, 0.99], [0.1, 0.2, 0.4, 0.6, 0.8], 100, 2000
+    final = np.full((len(betas), len(lrs)), np.nan)  # NaN marks a diverged run
+    for r, beta in enumerate(betas):
+        for c, lr in enumerate(lrs):
+            opt = partial(SGD, lr=lr, momentum=beta)
+            traj = minimize(elongated, START, opt, steps=horizon, on_divergence="stop")
+            if not traj.diverged:
+                final[r, c] = traj.values[steps]
+    final.setflags(write=False)
+    return betas, lrs, steps, final
+
+
 @figure(
     "momentum-grid",
     alt=(
@@ -146,16 +161,9 @@ def nesterov_paths(theme: Theme):
     ),
 )
 def grid(theme: Theme):
-    betas, lrs, steps, horizon = [0.0, 0.5, 0.9, 0.99], [0.1, 0.2, 0.4, 0.6, 0.8], 100, 2000
-    final = np.full((len(betas), len(lrs)), np.nan)  # NaN marks a diverged run
-    for r, beta in enumerate(betas):
-        for c, lr in enumerate(lrs):
-            opt = partial(SGD, lr=lr, momentum=beta)
-            traj = minimize(elongated, START, opt, steps=horizon, on_divergence="stop")
-            if not traj.diverged:
-                final[r, c] = traj.values[steps]
+    betas, lrs, steps, final = _grid_experiment()
 
-    fig, ax = plt.subplots(figsize=(6.0, 3.6))
+    fig, ax = plt.subplots(figsize=(5.6, 3.6))
     norm = LogNorm(vmin=np.nanmin(final), vmax=np.nanmax(final))
     cmap = plt.get_cmap(theme.cmap).copy()
     cmap.set_bad(theme.muted)
@@ -164,12 +172,12 @@ def grid(theme: Theme):
         for c in range(len(lrs)):
             value = final[r, c]
             if np.isnan(value):
-                text, color = "발산", "#ffffff"
+                text, color = "발산", theme.surface  # on the grey of cmap.set_bad(theme.muted)
             else:
                 mantissa, exponent = f"{value:.0e}".split("e")
                 text = f"{mantissa}e{int(exponent)}"
-                color = "#000000" if norm(value) > 0.55 else "#ffffff"
-            ax.text(c, r, text, ha="center", va="center", color=color, fontsize=11)
+                color = "#1f2430" if norm(value) > 0.55 else "#ffffff"  # on the cell colour, either theme
+            ax.text(c, r, text, ha="center", va="center", color=color, fontsize=12)
     ax.set_xticks(range(len(lrs)), [f"{lr:g}" for lr in lrs])
     ax.set_yticks(range(len(betas)), [f"{beta:g}" for beta in betas])
     ax.set_xlabel("학습률 $\\eta$")

@@ -83,24 +83,24 @@ def bias_correction(theme: Theme):
         "위: $f = 0.1\\,x_0^2 + 2\\,x_1^2$(`gdcore.functions.elongated`), 아래: 로젠브록 함수 "
         "$f = (1-x_0)^2 + 100\\,(x_1 - x_0^2)^2$(`gdcore.functions.rosenbrock_2d`). "
         "같은 출발점(■)에서 Adam(파랑)과 모멘텀 SGD(주황, $\\mu = 0.9$)를 같은 걸음 수만큼 돌렸습니다. "
-        "학습률은 범례에, 마지막 함숫값 $f(x_n)$도 범례에 있습니다(빌드할 때 계산). ★는 최소점입니다."
+        "학습률(Adam은 $\\alpha$, SGD는 $\\eta$)은 범례에, 마지막 함숫값 $f(x_n)$도 범례에 있습니다(빌드할 때 계산). ★는 최소점입니다."
     ),
 )
 def paths(theme: Theme):
     panels = [
         # objective, start, steps, [(label, optimizer factory)], contour levels, window
         (elongated, [-4.5, 2.0], 50,
-         [("Adam, $\\eta$=0.3", partial(Adam, lr=0.3)),
+         [("Adam, $\\alpha$=0.3", partial(Adam, lr=0.3)),
           ("모멘텀 SGD, $\\eta$=0.05", partial(SGD, lr=0.05, momentum=0.9))],
          [0.05, 0.2, 0.5, 1, 2, 4, 8], ((-5.0, 1.5), (-2.2, 2.5))),
         (rosenbrock_2d, [-1.2, 1.0], 1000,
-         [("Adam, $\\eta$=0.1", partial(Adam, lr=0.1)),
+         [("Adam, $\\alpha$=0.1", partial(Adam, lr=0.1)),
           ("모멘텀 SGD, $\\eta$=0.001", partial(SGD, lr=1e-3, momentum=0.9))],
          [0.5, 2, 5, 10, 25, 50, 100, 200], ((-1.6, 1.6), (-0.4, 1.8))),
     ]
     fig, axes = plt.subplots(2, 1, figsize=(5.6, 8.2), height_ratios=(1, 1.1))
     for ax, (f, start, steps, runs, levels, window) in zip(axes, panels):
-        X, Y, Z = f.grid(301, window=window)
+        X, Y, Z = f.grid(201, window=window)
         ax.contour(X, Y, Z, levels=levels, colors=theme.muted, linewidths=0.8)
         for (label, opt), color, z in zip(runs, (theme.blue, theme.orange), (3, 2)):
             traj = minimize(f, start, opt, steps=steps)
@@ -112,6 +112,7 @@ def paths(theme: Theme):
         ax.plot(*f.minimum, "*", color=theme.fg, markersize=13)
         ax.set_xlim(*window[0])
         ax.set_ylim(*window[1])
+        ax.locator_params(axis="y", nbins=5)  # 0.25 steps crowd the axis on a phone
         ax.set_aspect("equal")
         ax.set_xlabel("$x_0$")
         ax.set_ylabel("$x_1$")

@@ -24,7 +24,7 @@ from sitegen.figures import Theme, figure, table
 
 def _contours(ax, theme: Theme, problem) -> None:
     """The loss contours of the regression problem, its minimiser (★) and the common start (■)."""
-    w0s, w1s = np.linspace(-2.0, 4.0, 241), np.linspace(-3.0, 3.0, 241)
+    w0s, w1s = np.linspace(-2.0, 4.0, 161), np.linspace(-3.0, 3.0, 161)
     W0, W1 = np.meshgrid(w0s, w1s)
     levels = problem.loss_star + np.array([0.02, 0.1, 0.3, 0.7, 1.3, 2.2, 3.5, 5.0])
     ax.contour(W0, W1, problem.loss_grid(W0, W1), levels=levels, colors=theme.muted, linewidths=0.8)
@@ -222,6 +222,7 @@ def large_batch_curves(theme: Theme):
     ax_e.set_xlabel("epoch")
     ax_e.set_xlim(0, DIGITS.epochs)
     ax_e.grid(True)
-    ax_e.legend(loc="upper right")
+    ax_l.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), ncols=2, frameon=False,
+                handlelength=1.6, columnspacing=1.0)
     fig.subplots_adjust(hspace=0.08)
     return fig

@@ -121,7 +121,7 @@ def effective_learning_rates(theme: Theme):
 def paths(theme: Theme):
     runs = [("경사하강법", GD, theme.red), ("AdaGrad", ADAGRAD, theme.orange), ("RMSProp", RMSPROP, theme.blue)]
     (xmin, xmax), (ymin, ymax) = (-5.6, 1.2), (-2.6, 2.0)
-    X, Y, Z = elongated.grid(301, window=((xmin, xmax), (ymin, ymax)))
+    X, Y, Z = elongated.grid(161, window=((xmin, xmax), (ymin, ymax)))
     fig, axes = plt.subplots(3, 1, figsize=(5.6, 7.2), sharex=True)
     for ax, (name, make_opt, color) in zip(axes, runs):
         traj = minimize(elongated, PATH_START, make_opt, steps=PATH_STEPS)

@@ -47,7 +47,7 @@ def four_panels(theme: Theme):
         ("Adam", partial(Adam, lr=0.3), theme.red),
     ]
     window = ((-8.0, 8.0), (-3.0, 3.0))
-    X, Y, Z = f.grid(301, window=window)
+    X, Y, Z = f.grid(161, window=window)
     fig, axes = plt.subplots(4, 1, figsize=(6.0, 8.6), sharex=True)
     for ax, (name, opt, color) in zip(axes, runs):
         traj = minimize(f, start, opt, steps=steps)
@@ -132,7 +132,7 @@ def saddle_escape(theme: Theme):
         ("Adam", partial(Adam, lr=0.1), theme.red),
     ]
     window = ((-1.2, 1.2), (-0.3, 1.5))
-    X, Y, Z = f.grid(301, window=window)
+    X, Y, Z = f.grid(161, window=window)
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.0, 7.4), height_ratios=(1, 1))
     ax1.contour(X, Y, Z, levels=np.linspace(-2, 1.4, 18), colors=theme.muted, linewidths=0.7)
     for name, opt, color in runs:

@@ -26,6 +26,7 @@ import io
 import logging
 import os
 import pkgutil
+import re
 import sys
 import warnings
 from collections.abc import Callable
@@ -164,6 +165,7 @@ class FigureSpec:
     caption: str
     fmt: str
     draw: Callable[[Theme], Figure]
+    recolor: bool = True  # the dark SVG may be the light one with its palette swapped (see recolor)
 
     @property
     def module_file(self) -> Path:
@@ -177,11 +179,13 @@ class FigureSpec:
 REGISTRY: dict[str, FigureSpec] = {}
 
 
-def figure(fig_id: str, *, alt: str, caption: str, fmt: str = "svg") -> Callable:
+def figure(fig_id: str, *, alt: str, caption: str, fmt: str = "svg", recolor: bool = True) -> Callable:
     """Register ``draw(theme) -> Figure`` as the figure ``fig_id``.
 
     ``alt`` must start with the post's figure id where there is one (e.g. ``"fig4-9: ..."``);
-    ``fmt`` is ``"svg"`` for line plots and ``"png"`` for dense 3-D surfaces.
+    ``fmt`` is ``"svg"`` for line plots and ``"png"`` for dense 3-D surfaces.  ``recolor=False``
+    when the drawing depends on the theme beyond its palette colours (an embedded raster image,
+    a colour chosen by contrast): the dark variant is then drawn rather than recoloured.
     """
     if fmt not in ("svg", "png"):
         raise ValueError(f"fmt must be 'svg' or 'png', got {fmt!r}")
@@ -191,7 +195,7 @@ def figure(fig_id: str, *, alt: str, caption: str, fmt: str = "svg") -> Callable
     def register(draw: Callable[[Theme], Figure]) -> Callable[[Theme], Figure]:
         if fig_id in REGISTRY and REGISTRY[fig_id].draw.__qualname__ != draw.__qualname__:
             raise ValueError(f"figure id {fig_id!r} is registered twice")
-        REGISTRY[fig_id] = FigureSpec(fig_id, alt, caption, fmt, draw)
+        REGISTRY[fig_id] = FigureSpec(fig_id, alt, caption, fmt, draw, recolor)
         return draw
 
     return register
@@ -269,6 +273,21 @@ def _write(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
+PALETTE = ("fg", "muted", "surface", "blue", "orange", "green", "red", "purple")
+
+
+def recolor(svg: bytes, source: Theme, target: Theme) -> bytes:
+    """``target``'s variant of an SVG drawn in ``source``: every palette colour swapped at once.
+
+    A drawing may depend on its theme through the palette only (the colour map is shared), so the
+    dark SVG is the light one with its colours exchanged, which halves the drawing time of a cold
+    build.  ``tests/test_site.py`` checks this against real dark drawings.
+    """
+    mapping = {getattr(source, name).lower(): getattr(target, name).lower() for name in PALETTE}
+    pattern = re.compile("|".join(map(re.escape, mapping)).encode(), re.IGNORECASE)
+    return pattern.sub(lambda m: mapping[m.group(0).decode().lower()].encode(), svg)
+
+
 def _draw_module(module: str, jobs: list[tuple[str, str, str]]) -> list[str]:
     """Worker: draw the figures and compute the tables of one figure module, in this process.
 
@@ -277,16 +296,23 @@ def _draw_module(module: str, jobs: list[tuple[str, str, str]]) -> list[str]:
     ``jobs`` holds ``(kind, id, path)`` with kind "figure-light", "figure-dark" or "table".
     """
     load_all()
-    themes = {theme.name: theme for theme in THEMES}
     done = []
     for kind, item_id, path in jobs:
         if kind == "table":
             text = TABLES[item_id].make()
             if not isinstance(text, str) or not text.strip():
                 raise ValueError(f"table {item_id!r}: make() must return Markdown text")
-            _write(Path(path), text.encode("utf-8"))
+            data = text.encode("utf-8")
+        elif kind == "figure-light":
+            data = render(REGISTRY[item_id], LIGHT)
         else:
-            _write(Path(path), render(REGISTRY[item_id], themes[kind.split("-")[1]]))
+            spec = REGISTRY[item_id]
+            light = _figure_path(spec, LIGHT, Path(path).parent)
+            if spec.fmt == "svg" and spec.recolor and light.exists():  # drawn just before
+                data = recolor(light.read_bytes(), LIGHT, DARK)
+            else:
+                data = render(spec, DARK)
+        _write(Path(path), data)
         done.append(f"{item_id} ({kind})")
     return done
 
@@ -382,7 +408,6 @@ def pixel_size(path: Path) -> tuple[int, int]:
     if path.suffix == ".png":
         width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
         return width // 2, height // 2
-    import re
 
     head = data[:600].decode("utf-8", "replace")
     w = re.search(r'width="([\d.]+)pt"', head)

@@ -159,6 +159,7 @@ def _grid_experiment():
         "(색은 로그 눈금). 모든 칸을 `gdcore.run.minimize(..., on_divergence=\"stop\")`로 "
         "빌드할 때 계산합니다. '발산'은 2000걸음 안에 값이 한계(`gdcore.run.LIMIT`)를 넘어 멈춘 칸입니다."
     ),
+    recolor=False,  # a raster heat map with the theme's grey, and cell text chosen by contrast
 )
 def grid(theme: Theme):
     betas, lrs, steps, final = _grid_experiment()

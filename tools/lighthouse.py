@@ -79,6 +79,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--site", type=Path, help="a built site (default: build one now)")
     parser.add_argument("--details", action="store_true", help="list the failing audits")
+    parser.add_argument("--save", type=Path, help="write each page's full Lighthouse report (JSON) here")
     parser.add_argument("paths", nargs="*", help="only these pages, e.g. / /gradient/")
     args = parser.parse_args()
     ensure_installed()
@@ -94,6 +95,10 @@ def main() -> int:
             for i, path in enumerate(paths, 1):
                 print(f"[{i}/{len(paths)}] {path}", file=sys.stderr, flush=True)
                 lhr = audit(base + path)
+                if args.save:
+                    args.save.mkdir(parents=True, exist_ok=True)
+                    name = path.strip("/").replace("/", "_") or "index"
+                    (args.save / f"{name}.json").write_text(json.dumps(lhr), encoding="utf-8")
                 scores = {c: round(100 * (lhr["categories"][c]["score"] or 0)) for c in THRESHOLDS}
                 low = [c for c, s in scores.items() if s < THRESHOLDS[c]]
                 ok &= not low

@@ -11,7 +11,8 @@ baseline.
 Run::
 
     uv run python benchmarks/bench_optim.py                    # NumPy only
-    PYTHONPATH=/work/main /tmp/torchvenv/bin/python benchmarks/bench_optim.py   # with torch
+    PYTHONPATH=. /tmp/torchvenv/bin/python benchmarks/bench_optim.py   # with torch (a venv made as in
+                                                                        # tests/reference/make_torch_reference.py)
 
 Options: ``--n`` (number of parameters), ``--repeats``, ``--warmup``,
 ``--threads`` (sets ``gdcore.optim.THREADS``; 1 = single-threaded NumPy).

@@ -5,7 +5,7 @@ never with uv and never adding torch to pyproject::
 
     cd /tmp && python3.11 -m venv /tmp/torchvenv
     /tmp/torchvenv/bin/pip install torch==2.13.0 numpy
-    cd /work/main && /tmp/torchvenv/bin/python tests/reference/make_torch_reference.py
+    cd <this repository> && /tmp/torchvenv/bin/python tests/reference/make_torch_reference.py
 
 Each case runs ``STEPS`` steps of one torch optimizer (``foreach=False``,
 i.e. the single-tensor code path) on one problem.  Gradients are computed

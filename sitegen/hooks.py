@@ -93,7 +93,7 @@ def _figure_block(fig_id: str, page) -> str:
         + "\n".join(images)
         + f'\n<figcaption markdown="span">**[{fig_id}]** {spec.caption}</figcaption>\n'
         + "</figure>\n\n"
-        + f'??? example "이 그림을 그린 코드 — `{module}`"\n\n{code}\n'
+        + f'??? example gd-code "이 그림을 그린 코드 — `{module}`"\n\n{code}\n'
     )
 
 
@@ -121,7 +121,7 @@ def _table_block(table_id: str, page) -> str:
     code = textwrap.indent(f"```python\n{inspect.getsource(spec.make).rstrip()}\n```", "    ")
     return (
         figures.table_markdown(table_id)
-        + f'\n\n??? example "이 표를 계산한 코드 — `{module}`"\n\n{code}\n'
+        + f'\n\n??? example gd-code "이 표를 계산한 코드 — `{module}`"\n\n{code}\n'
     )
 
 

@@ -135,13 +135,13 @@ IMAGENET_TRAIN, GOYAL_BATCH, GOYAL_BASE_BATCH, GOYAL_BASE_LR, GOYAL_WARMUP_EPOCH
 @figure(
     "warmup-schedule",
     alt=(
-        "warmup-schedule: 처음 10 epoch 동안의 학습률 그래프 두 개. Goyal 방식은 0.1에서 시작해 5 epoch 동안 "
+        "warmup-schedule: 처음 10 에폭 동안의 학습률 그래프 두 개. Goyal 방식은 0.1에서 시작해 5 에폭 동안 "
         "직선으로 3.2까지 오르고, 많은 라이브러리의 방식은 0에서 시작해 같은 기간에 3.2까지 오른다. "
         "그 뒤로 둘 다 3.2로 일정하다."
     ),
     caption=(
-        f"배치 {GOYAL_BATCH}에서의 점진적 워밍업(`gdcore.schedules.gradual_warmup`): 가로축은 epoch(ImageNet 훈련 이미지 "
-        f"{IMAGENET_TRAIN:,}장 기준의 걸음 수를 한 epoch의 걸음 수로 나눈 값). 처음 {GOYAL_WARMUP_EPOCHS} epoch 동안 "
+        f"배치 {GOYAL_BATCH}에서의 점진적 워밍업(`gdcore.schedules.gradual_warmup`): 가로축은 에폭(ImageNet 훈련 이미지 "
+        f"{IMAGENET_TRAIN:,}장 기준의 걸음 수를 한 에폭의 걸음 수로 나눈 값). 처음 {GOYAL_WARMUP_EPOCHS} 에폭 동안 "
         f"학습률이 걸음마다 같은 양씩 오릅니다. Goyal 등은 $\\eta = {GOYAL_BASE_LR:g}$에서, 많은 라이브러리는 0에서 출발합니다. "
         "점선은 워밍업 없이 처음부터 $k\\eta$를 쓰는 경우입니다."
     ),
@@ -157,7 +157,7 @@ def warmup_schedule(theme: Theme):
     ax.plot(epochs, gradual_warmup(steps, target, warmup_steps, start_lr=GOYAL_BASE_LR), color=theme.blue,
             label=f"Goyal 등: {GOYAL_BASE_LR:g}에서 시작")
     ax.plot(epochs, gradual_warmup(steps, target, warmup_steps), "--", color=theme.orange, label="0에서 시작")
-    ax.set_xlabel("epoch")
+    ax.set_xlabel("에폭")
     ax.set_ylabel("학습률")
     ax.set_xlim(0, 10)
     ax.set_ylim(0, target * 1.1)
@@ -183,7 +183,7 @@ def large_batch_results() -> str:
     rows = []
     for i, s in enumerate(LARGE_BATCH_SETTINGS, 1):
         errors, runs = results[s.name]
-        warm = f"{s.warmup_start_lr:g} → {s.lr:g}, {s.warmup_epochs} epoch" if s.warmup_epochs else "없음"
+        warm = f"{s.warmup_start_lr:g} → {s.lr:g}, {s.warmup_epochs} 에폭" if s.warmup_epochs else "없음"
         flag = " (발산)" if any(h.diverged for h in runs) else ""
         rows.append(
             f"| ({i}) {s.label} | {s.batch_size} | {s.lr:g} | {warm} | {runs[0].steps} | "
@@ -195,14 +195,14 @@ def large_batch_results() -> str:
 @figure(
     "large-batch-curves",
     alt=(
-        "large-batch-curves: 손글씨 숫자 데이터에서 네 가지 설정으로 학습한 MLP의 epoch별 훈련 손실(위, 로그 눈금)과 "
+        "large-batch-curves: 손글씨 숫자 데이터에서 네 가지 설정으로 학습한 MLP의 에폭별 훈련 손실(위, 로그 눈금)과 "
         "검증 오차(아래). 큰 배치에 학습률만 키운 설정은 초반에 훈련 손실이 크게 치솟았다가 내려오고, "
         "워밍업을 더한 설정은 그 치솟음이 작으며 검증 오차가 작은 배치 설정에 가깝게 내려간다. "
         "큰 배치에 같은 학습률을 쓴 설정은 걸음 수가 적어 오차가 가장 천천히 줄어든다."
     ),
     caption=(
         f"`gdcore.experiments.run_large_batch`로 네 설정을 시드 {len(DIGITS.seeds)}개씩 돌려 평균한 곡선(빌드할 때 계산). "
-        "위: epoch가 끝날 때의 전체 훈련 손실(로그 눈금), 아래: 검증 오차. 모든 설정이 같은 epoch 수, 즉 같은 수의 예제를 봅니다."
+        "위: 에폭이 끝날 때의 전체 훈련 손실(로그 눈금), 아래: 검증 오차. 모든 설정이 같은 에폭 수, 즉 같은 수의 예제를 봅니다."
     ),
 )
 def large_batch_curves(theme: Theme):
@@ -219,7 +219,7 @@ def large_batch_curves(theme: Theme):
     ax_l.grid(True)
     ax_e.set_ylabel("검증 오차 (%)")
     ax_e.set_ylim(0, 40)
-    ax_e.set_xlabel("epoch")
+    ax_e.set_xlabel("에폭")
     ax_e.set_xlim(0, DIGITS.epochs)
     ax_e.grid(True)
     ax_l.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), ncols=2, frameon=False,

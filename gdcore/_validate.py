@@ -20,6 +20,7 @@ __all__ = [
     "check_finite_float",
     "check_nonneg",
     "check_positive",
+    "check_positive_int",
     "check_lr",
     "check_unit_interval",
     "check_betas",
@@ -60,6 +61,15 @@ def check_positive(value, name: str) -> float:
     if v <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return v
+
+
+def check_positive_int(value, name: str) -> int:
+    """``value`` as an int > 0 (a bool or a float is rejected, naming ``name``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}: {value!r}")
+    if value <= 0:
+        raise ValueError(f"{name} must be an int > 0, got {value!r}")
+    return int(value)
 
 
 def check_lr(value, name: str = "lr") -> float:

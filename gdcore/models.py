@@ -35,6 +35,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from gdcore._validate import check_positive_int
 from numpy.typing import ArrayLike
 
 from gdcore import init as _init
@@ -55,14 +57,6 @@ __all__ = [
 # ----------------------------------------------------------------------------
 # argument checks shared by the models
 # ----------------------------------------------------------------------------
-
-
-def _positive_int(value: int, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}: {value!r}")
-    if value <= 0:
-        raise ValueError(f"{name} must be an int > 0, got {value!r}")
-    return int(value)
 
 
 def _features(X: ArrayLike, d: int, name: str = "X") -> np.ndarray:
@@ -138,7 +132,7 @@ class LinearRegression:
     """
 
     def __init__(self, n_features: int, *, fit_intercept: bool = False):
-        self.n_features = _positive_int(n_features, "n_features")
+        self.n_features = check_positive_int(n_features, "n_features")
         if not isinstance(fit_intercept, (bool, np.bool_)):
             raise TypeError(f"fit_intercept must be True or False, got {fit_intercept!r}")
         self.fit_intercept = bool(fit_intercept)
@@ -347,7 +341,7 @@ class MLP:
     ):
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
             raise ValueError(f"sizes must be a sequence (n_in, ..., n_classes) of at least 2 ints, got {sizes!r}")
-        self.sizes = tuple(_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes))
+        self.sizes = tuple(check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes))
         if self.sizes[-1] < 2:
             raise ValueError(f"sizes[-1] (the number of classes) must be >= 2, got {self.sizes[-1]}")
         self.activation = activation
@@ -520,9 +514,9 @@ def activation_stats(
     figures 3 and 6, https://proceedings.mlr.press/v9/glorot10a.html; the
     He scheme is He et al. (2015), arXiv:1502.01852, §2.2.
     """
-    layers = _positive_int(layers, "layers")
-    width = _positive_int(width, "width")
-    n = _positive_int(n, "n")
+    layers = check_positive_int(layers, "layers")
+    width = check_positive_int(width, "width")
+    n = check_positive_int(n, "n")
     phi, phi_grad = _activation(activation)
     if isinstance(init, numbers.Real) and not isinstance(init, bool):
         std = float(init)

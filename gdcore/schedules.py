@@ -13,6 +13,8 @@ import math
 import numbers
 
 import numpy as np
+
+from gdcore._validate import check_positive_int
 from numpy.typing import ArrayLike
 
 
@@ -23,14 +25,6 @@ def _real(value: float, name: str, *, positive: bool = False) -> float:
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
         raise ValueError(f"{name} must be a finite number {'> 0' if positive else '>= 0'}, got {value!r}")
     return float(value)
-
-
-def _positive_int(value: int, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}: {value!r}")
-    if value <= 0:
-        raise ValueError(f"{name} must be an int > 0, got {value!r}")
-    return int(value)
 
 
 def _steps(step: int | ArrayLike) -> np.ndarray:
@@ -62,8 +56,8 @@ def linear_scaling(base_lr: float, batch_size: int, base_batch_size: int = 256) 
     in 1 Hour" (2017), §2.1, arXiv:1706.02677, https://arxiv.org/abs/1706.02677
     """
     base_lr = _real(base_lr, "base_lr")
-    batch_size = _positive_int(batch_size, "batch_size")
-    base_batch_size = _positive_int(base_batch_size, "base_batch_size")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    base_batch_size = check_positive_int(base_batch_size, "base_batch_size")
     return base_lr * batch_size / base_batch_size
 
 
@@ -81,7 +75,7 @@ def gradual_warmup(step: int | ArrayLike, lr: float, warmup_steps: int, start_lr
     """
     steps = _steps(step)
     lr = _real(lr, "lr")
-    warmup_steps = _positive_int(warmup_steps, "warmup_steps")
+    warmup_steps = check_positive_int(warmup_steps, "warmup_steps")
     start_lr = _real(start_lr, "start_lr")
     fraction = np.minimum(steps, warmup_steps) / warmup_steps
     return _like_step(start_lr + (lr - start_lr) * fraction, step)
@@ -100,7 +94,7 @@ def step_decay(step: int | ArrayLike, lr: float, step_size: int, gamma: float = 
     """
     steps = _steps(step)
     lr = _real(lr, "lr")
-    step_size = _positive_int(step_size, "step_size")
+    step_size = check_positive_int(step_size, "step_size")
     gamma = _real(gamma, "gamma", positive=True)
     return _like_step(lr * gamma ** (steps // step_size), step)
 
@@ -123,6 +117,6 @@ def cosine(step: int | ArrayLike, lr: float, T_max: int, eta_min: float = 0.0) -
     """
     steps = _steps(step)
     lr = _real(lr, "lr")
-    T_max = _positive_int(T_max, "T_max")
+    T_max = check_positive_int(T_max, "T_max")
     eta_min = _real(eta_min, "eta_min")
     return _like_step(eta_min + (lr - eta_min) * (1 + np.cos(np.pi * steps / T_max)) / 2, step)

@@ -1,7 +1,7 @@
 """Figures and tables of the comparison page (docs/comparison.md).
 
 Part (a) runs the optimizers of ``gdcore.optim`` on the 2-D test functions of
-``gdcore.functions``; the hyperparameters of each experiment live in the function that draws it.
+``gdcore.functions``; the runs of each path figure are defined once, in the constants below.
 Part (b) trains ``gdcore.models.MLP`` on the digits with every optimizer: the runs are defined
 once, in :func:`digits_runs`, and shared by the table and the loss-curve figure.
 """
@@ -22,6 +22,35 @@ from gdcore.run import minimize
 from gdcore.train import History, fit
 from sitegen.figures import Theme, figure, table
 
+# Part (a): the runs of each path figure, defined once (captions and drawings read them).
+FOUR_PANELS_RUNS = [  # the learning rates of 『밑바닥부터 시작하는 딥러닝』, in PyTorch's convention
+    ("SGD", SGD, {"lr": 0.95}),
+    ("모멘텀", SGD, {"lr": 0.1, "momentum": 0.9}),
+    ("AdaGrad", Adagrad, {"lr": 1.5}),
+    ("Adam", Adam, {"lr": 0.3}),
+]
+ROSENBROCK_RUNS = [  # SGD/momentum below the stability limit; adaptive methods at a step-length scale
+    ("SGD", SGD, {"lr": 1e-3}),
+    ("모멘텀", SGD, {"lr": 1e-3, "momentum": 0.9}),
+    ("AdaGrad", Adagrad, {"lr": 0.5}),
+    ("Adam", Adam, {"lr": 0.1}),
+]
+
+
+def _call(opt: type, hyper: dict) -> str:
+    """``SGD(lr=0.1, momentum=0.9)``, for captions."""
+    return f"`{opt.__name__}({', '.join(f'{k}={v:g}' for k, v in hyper.items())})`"
+
+
+def _stability_limit(f, point, h: float = 1e-5) -> float:
+    """2 / λ_max of the Hessian at ``point``, by central differences of gdcore's analytic gradient."""
+    x = np.asarray(point, dtype=float)
+    columns = [(f.grad(x + h * e) - f.grad(x - h * e)) / (2 * h) for e in np.eye(x.size)]
+    return 2.0 / np.linalg.eigvalsh(np.column_stack(columns)).max()
+
+
+ROSENBROCK_LIMIT = _stability_limit(rosenbrock_2d, rosenbrock_2d.minimum)
+
 
 @figure(
     "compare-four-panels",
@@ -34,18 +63,14 @@ from sitegen.figures import Theme, figure, table
     caption=(
         "$f(x, y) = x^2/20 + y^2$(`gdcore.functions.elongated_classic`)에서 ■ $(-7, 2)$로부터 30걸음. "
         "학습률은 『밑바닥부터 시작하는 딥러닝』의 값 그대로이며 모두 PyTorch 식(`gdcore.optim`)입니다: "
-        "`SGD(lr=0.95)`, `SGD(lr=0.1, momentum=0.9)`, `Adagrad(lr=1.5)`, `Adam(lr=0.3)`. "
+        + ", ".join(_call(opt, hyper) for _, opt, hyper in FOUR_PANELS_RUNS) + ". "
         "제목의 $f(\\mathbf{x}_{30})$은 마지막 점의 함숫값으로, 빌드할 때 계산합니다. ★는 최소점 $(0, 0)$."
     ),
 )
 def four_panels(theme: Theme):
     f, start, steps = elongated_classic, (-7.0, 2.0), 30
-    runs = [
-        ("SGD", partial(SGD, lr=0.95), theme.blue),
-        ("모멘텀", partial(SGD, lr=0.1, momentum=0.9), theme.orange),
-        ("AdaGrad", partial(Adagrad, lr=1.5), theme.green),
-        ("Adam", partial(Adam, lr=0.3), theme.red),
-    ]
+    colors = (theme.blue, theme.orange, theme.green, theme.red)
+    runs = [(name, partial(opt, **hyper), c) for (name, opt, hyper), c in zip(FOUR_PANELS_RUNS, colors)]
     window = ((-8.0, 8.0), (-3.0, 3.0))
     X, Y, Z = f.grid(161, window=window)
     fig, axes = plt.subplots(4, 1, figsize=(6.0, 8.6), sharex=True)
@@ -75,19 +100,17 @@ def four_panels(theme: Theme):
     ),
     caption=(
         "로젠브록 함수 $f = (1-x)^2 + 100\\,(y - x^2)^2$(`gdcore.functions.rosenbrock_2d`)에서 ■ $(-1.2, 1)$로부터 "
-        "1000걸음. SGD와 모멘텀은 최소점의 가장 큰 곡률이 허용하는 안정 한계 $\\eta < 2/\\lambda_{\\max} \\approx 0.002$ "
-        "아래의 $\\eta = 0.001$, 적응적 방법은 걸음 길이 눈금의 학습률(AdaGrad 0.5, Adam 0.1)입니다. "
+        "1000걸음. SGD와 모멘텀은 최소점의 가장 큰 곡률이 허용하는 안정 한계 "
+        f"$\\eta < 2/\\lambda_{{\\max}} \\approx {ROSENBROCK_LIMIT:.4f}$ 아래, 적응적 방법은 걸음 길이 눈금의 학습률입니다: "
+        + ", ".join(_call(opt, hyper) for _, opt, hyper in ROSENBROCK_RUNS) + ". "
         "범례의 $f(\\mathbf{x}_{1000})$은 빌드할 때 계산합니다. ★는 최소점 $(1, 1)$."
     ),
 )
 def rosenbrock_paths(theme: Theme):
     f, start, steps = rosenbrock_2d, (-1.2, 1.0), 1000
-    runs = [
-        ("SGD, $\\eta$ = 0.001", partial(SGD, lr=1e-3), theme.blue),
-        ("모멘텀, $\\eta$ = 0.001", partial(SGD, lr=1e-3, momentum=0.9), theme.orange),
-        ("AdaGrad, $\\eta$ = 0.5", partial(Adagrad, lr=0.5), theme.green),
-        ("Adam, $\\eta$ = 0.1", partial(Adam, lr=0.1), theme.red),
-    ]
+    colors = (theme.blue, theme.orange, theme.green, theme.red)
+    runs = [(f"{name}, $\\eta$ = {hyper['lr']:g}", partial(opt, **hyper), c)
+            for (name, opt, hyper), c in zip(ROSENBROCK_RUNS, colors)]
     window = ((-1.6, 1.6), (-0.5, 1.9))
     X, Y, Z = f.grid(301, window=window)
     fig, axes = plt.subplots(2, 2, figsize=(6.0, 5.6), sharex=True, sharey=True)

@@ -143,6 +143,10 @@ def gradient_perpendicular_to_level_curves(theme: Theme):
     return fig
 
 
+STEEPEST_STARTS = ((1.6, -0.4), (-0.9, 1.3))  # fig6's starting points
+STEEPEST_STEP = 0.002
+
+
 @figure(
     "fig6",
     alt=(
@@ -150,8 +154,9 @@ def gradient_perpendicular_to_level_curves(theme: Theme):
         "최급강하 경로(최소점으로)와 최급상승 경로(바깥으로)를 그린 그림. 두 경로가 모든 등위선을 직각으로 가로지른다."
     ),
     caption=(
-        r"같은 함수에서 두 점 $(1.6, -0.4)$와 $(-0.9, 1.3)$(둥근 점)에서 출발한 가장 가파른 내리막(파랑, $-\nabla f$를 따라감)과 "
-        r"오르막(빨강, $+\nabla f$를 따라감). `steepest_path`로 아주 작은 보폭(0.002)을 밟아 연속 경로에 가깝게 그렸습니다. "
+        f"같은 함수에서 두 점 ${STEEPEST_STARTS[0]}$와 ${STEEPEST_STARTS[1]}$(둥근 점)에서 출발한 가장 가파른 "
+        r"내리막(파랑, $-\nabla f$를 따라감)과 오르막(빨강, $+\nabla f$를 따라감). "
+        f"`steepest_path`로 아주 작은 보폭({STEEPEST_STEP:g})을 밟아 연속 경로에 가깝게 그렸습니다. "
         r"경로는 곧게 최소점으로 가지 않고 휘어지며, 지나는 모든 등위선과 직각으로 만납니다."
     ),
 )
@@ -161,9 +166,9 @@ def steepest_paths_cross_level_curves(theme: Theme):
     X, Y, Z = f.grid(161, window=window)
     fig, ax = plt.subplots(figsize=(4.6, 4.6))
     ax.contour(X, Y, Z, levels=[0.05, 0.25, 0.6, 1.2, 2.0, 3.2, 4.8, 7.0], colors=theme.muted, linewidths=0.9)
-    for i, start in enumerate([np.array([1.6, -0.4]), np.array([-0.9, 1.3])]):
-        down = steepest_path(f, start, step=0.002, n=3000)
-        up = steepest_path(f, start, step=0.002, n=3000, ascent=True)
+    for i, start in enumerate(STEEPEST_STARTS):
+        down = steepest_path(f, start, step=STEEPEST_STEP, n=3000)
+        up = steepest_path(f, start, step=STEEPEST_STEP, n=3000, ascent=True)
         inside = np.all(np.abs(up) <= 2.4, axis=1)
         up = up[: np.argmin(inside) if not inside.all() else len(up)]  # stop where the path leaves the plot
         ax.plot(down[:, 0], down[:, 1], color=theme.blue, linewidth=2.4,

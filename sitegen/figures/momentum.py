@@ -21,6 +21,9 @@ from sitegen.figures import Theme, figure
 START = (-5.0, -2.0)
 WINDOW = ((-5.6, 3.0), (-2.6, 2.6))
 LEVELS = [0.05, 0.25, 0.75, 1.5, 3, 5.5, 9, 14]
+FIG12_LR, FIG12_BETA, FIG12_STEPS = 0.4, 0.5, 20  # fig12's runs; momentum-velocity follows the momentum one
+VELOCITY_STEPS = 15
+NESTEROV_RUN = (0.2, 0.9, 40)  # lr, beta, steps of the momentum-nesterov figure
 
 
 def _path_panel(ax, theme: Theme, traj, color, title):
@@ -45,14 +48,15 @@ def _path_panel(ax, theme: Theme, traj, color, title):
         "아래의 모멘텀은 처음 몇 걸음만 흔들린 뒤 진동이 빠르게 잦아들어 최소점 가까이에 닿는다."
     ),
     caption=(
-        "$f(x_0, x_1) = 0.1\\,x_0^2 + 2\\,x_1^2$에서 같은 출발점(■), 같은 학습률 $\\eta = 0.4$로 20걸음씩 간 경로. "
-        "위: 경사하강법(현재 기울기만 사용). 아래: 모멘텀 $\\beta = 0.5$ (`SGD(lr=0.4, momentum=0.5)`). "
+        f"$f(x_0, x_1) = 0.1\\,x_0^2 + 2\\,x_1^2$에서 같은 출발점(■), 같은 학습률 $\\eta = {FIG12_LR:g}$로 "
+        f"{FIG12_STEPS}걸음씩 간 경로. 위: 경사하강법(현재 기울기만 사용). "
+        f"아래: 모멘텀 $\\beta = {FIG12_BETA:g}$ (`SGD(lr={FIG12_LR:g}, momentum={FIG12_BETA:g})`). "
         "제목의 $f(\\mathbf{x}_{20})$은 마지막 점의 함숫값으로, 빌드할 때 계산합니다."
     ),
 )
 def gd_vs_momentum(theme: Theme):
-    lr, steps = 0.4, 20
-    runs = [("경사하강법", 0.0, theme.blue), ("모멘텀", 0.5, theme.orange)]
+    lr, steps = FIG12_LR, FIG12_STEPS
+    runs = [("경사하강법", 0.0, theme.blue), ("모멘텀", FIG12_BETA, theme.orange)]
     fig, axes = plt.subplots(2, 1, figsize=(6.0, 5.4), sharex=True)
     for ax, (label, beta, color) in zip(axes, runs):
         traj = minimize(elongated, START, partial(SGD, lr=lr, momentum=beta), steps=steps)
@@ -71,13 +75,13 @@ def gd_vs_momentum(theme: Theme):
         "아래의 x0 성분에서는 기울기가 늘 같은 부호라서 버퍼가 기울기보다 커지도록 쌓인다."
     ),
     caption=(
-        "그림 fig12 아래 경로(모멘텀, $\\eta = 0.4$, $\\beta = 0.5$)에서 걸음 $k$마다 쓴 기울기 $g_k$(점선)와 "
+        f"그림 fig12 아래 경로(모멘텀, $\\eta = {FIG12_LR:g}$, $\\beta = {FIG12_BETA:g}$)에서 걸음 $k$마다 쓴 기울기 $g_k$(점선)와 "
         "`SGD`의 버퍼 `state[0][\"momentum_buffer\"]` $b_k = \\beta\\, b_{k-1} + g_k$(실선). "
         "실제 이동은 $-\\eta\\, b_k$입니다. 위: 좁은 방향 $x_1$, 아래: 긴 방향 $x_0$."
     ),
 )
 def velocity(theme: Theme):
-    lr, beta, steps = 0.4, 0.5, 15
+    lr, beta, steps = FIG12_LR, FIG12_BETA, VELOCITY_STEPS
     x = np.array(START)
     opt = SGD(x, lr=lr, momentum=beta)
     grads, buffers = [], []
@@ -113,13 +117,14 @@ def velocity(theme: Theme):
         "Nesterov는 덜 지나치고 더 빨리 최소점 근처로 모인다."
     ),
     caption=(
-        "같은 출발점, $\\eta = 0.2$, $\\beta = 0.9$로 40걸음. 위: 일반(heavy ball) 모멘텀 "
-        "`SGD(momentum=0.9)`. 아래: `SGD(momentum=0.9, nesterov=True)`. "
+        f"같은 출발점, $\\eta = {NESTEROV_RUN[0]:g}$, $\\beta = {NESTEROV_RUN[1]:g}$로 {NESTEROV_RUN[2]}걸음. "
+        f"위: 일반(heavy ball) 모멘텀 `SGD(momentum={NESTEROV_RUN[1]:g})`. "
+        f"아래: `SGD(momentum={NESTEROV_RUN[1]:g}, nesterov=True)`. "
         "제목의 $f(\\mathbf{x}_{40})$은 빌드할 때 계산한 값입니다."
     ),
 )
 def nesterov_paths(theme: Theme):
-    lr, beta, steps = 0.2, 0.9, 40
+    lr, beta, steps = NESTEROV_RUN
     runs = [("모멘텀", False, theme.orange), ("Nesterov", True, theme.green)]
     fig, axes = plt.subplots(2, 1, figsize=(6.0, 5.4), sharex=True)
     for ax, (label, nesterov, color) in zip(axes, runs):

@@ -167,7 +167,9 @@ def all_finite(a: np.ndarray) -> bool:
     cannot cancel), and BLAS computes it about twice as fast as
     ``np.isfinite(a).all()``.  If it overflows, fall back to the exact test.
     """
-    if a.dtype in (np.float32, np.float64) and a.flags.c_contiguous and a.size:
+    if a.size <= 16:  # a few numbers (the 2-D paths of the site): plain Python is quicker
+        return all(map(math.isfinite, a.ravel().tolist()))
+    if a.dtype in (np.float32, np.float64) and a.flags.c_contiguous:
         flat = a.reshape(-1)
         with np.errstate(over="ignore", invalid="ignore"):
             if np.isfinite(np.dot(flat, flat)):

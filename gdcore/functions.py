@@ -29,9 +29,7 @@ Window = tuple[tuple[float, float], tuple[float, float]]
 def _coords(x: ArrayLike, d: int | None) -> np.ndarray:
     """``x`` as a float array whose last axis (the coordinates) has length d."""
     array = np.asarray(x)
-    if array.dtype == bool or not (
-        np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
-    ):
+    if array.dtype.kind not in "iuf":  # signed or unsigned integers, floats (not bool, complex, ...)
         raise TypeError(f"x must hold real numbers, got dtype {array.dtype}")
     array = array.astype(np.float64, copy=False)
     if array.ndim == 0 or array.shape[-1] == 0 or (d is not None and array.shape[-1] != d):

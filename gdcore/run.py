@@ -52,7 +52,15 @@ class Trajectory:
 
 def _blown_up(name: str, value: Any) -> str:
     """"" if every entry of ``value`` is finite and at most LIMIT in magnitude, else why not."""
-    array = np.asarray(value, dtype=np.float64)
+    array = np.asarray(value)
+    # fast path, taken at every step of every run (a NaN makes every comparison False, so it
+    # falls through to the checks below): plain Python for a few numbers, two reductions otherwise
+    if array.size <= 16:
+        if all(-LIMIT <= v <= LIMIT for v in array.ravel().tolist()):
+            return ""
+    elif array.max() <= LIMIT and array.min() >= -LIMIT:
+        return ""
+    array = array.astype(np.float64)
     if not np.all(np.isfinite(array)):
         return f"{name} is not finite ({array})"
     if array.size and np.max(np.abs(array)) > LIMIT:

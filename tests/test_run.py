@@ -161,3 +161,36 @@ def test_bad_arguments():
         minimize(F.elongated, [1.0, 2.0, 3.0], opt, 3)
     with pytest.raises(TypeError, match="grad"):
         minimize(F.sphere, [1.0, 2.0], opt, 3, grad=5)
+
+
+@pytest.mark.parametrize("size", [1, 2, 16, 17, 1000])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, 2e150, -2e150])
+def test_blow_up_check_catches_every_bad_entry_at_every_size(size, bad):
+    """The divergence check has a plain-Python path for up to 16 numbers and a NumPy one above:
+    both must catch NaN, +-inf and |x| > LIMIT wherever it sits, and pass LIMIT itself."""
+    from gdcore.run import LIMIT, _blown_up
+
+    good = np.full(size, -LIMIT)
+    assert _blown_up("x", good) == ""
+    assert _blown_up("x", float(LIMIT)) == ""
+    for where in {0, size // 2, size - 1}:
+        x = good.copy()
+        x[where] = bad
+        message = _blown_up("x", x)
+        assert message.startswith("x "), (size, where, bad)
+        assert ("not finite" in message) == (not np.isfinite(bad))
+    assert _blown_up("loss", bad).startswith("loss ")
+
+
+@pytest.mark.parametrize("size", [1, 16, 17, 1000])
+def test_all_finite_small_and_large_arrays(size):
+    from gdcore._validate import all_finite
+
+    for dtype in (np.float32, np.float64):
+        x = np.ones(size, dtype=dtype)
+        assert all_finite(x)
+        for bad in (np.nan, np.inf, -np.inf):
+            y = x.copy()
+            y[-1] = bad
+            assert not all_finite(y)
+            assert not all_finite(y.reshape(-1, 1)[::-1])  # any layout

@@ -42,7 +42,7 @@ import struct
 import time
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -290,17 +290,22 @@ def _run_chunk(key: str, chunk: list[int]) -> list[tuple[int, np.ndarray, float,
     return out
 
 
-def compute(dataset: Dataset, pool: ProcessPoolExecutor | None = None) -> bytes:
+def submit(dataset: Dataset, pool: ProcessPoolExecutor, parts: int = 4) -> list[Future]:
+    """Share a dataset's runs out among ``pool``'s workers, in ``parts`` chunks; for :func:`compute`."""
+    indices = list(range(int(np.prod(dataset.shape))))
+    return [pool.submit(_run_chunk, dataset.key, indices[w::parts]) for w in range(parts)]
+
+
+def compute(dataset: Dataset, futures: list[Future] | None = None) -> bytes:
     """Run the whole grid with gdcore.run.minimize and return the data file's bytes.
 
-    With a process pool the runs are shared out among its workers (each run is the same call).
+    ``futures``: the runs already handed to a process pool by :func:`submit` (each run is the
+    same call there); without them every run is computed here.
     """
     n = int(np.prod(dataset.shape))
     indices = list(range(n))
-    if pool is not None:
-        parts = max(1, pool._max_workers)  # noqa: SLF001
-        chunks = [indices[w::parts] for w in range(parts)]
-        results = [r for part in pool.map(_run_chunk, [dataset.key] * parts, chunks) for r in part]
+    if futures is not None:
+        results = [r for future in futures for r in future.result()]
     else:
         results = _run_chunk(dataset.key, indices)
     results.sort(key=lambda r: r[0])
@@ -347,9 +352,9 @@ def dequantise(dataset: Dataset, q: np.ndarray) -> np.ndarray:
 
 def draw_background(dataset: Dataset, theme) -> bytes:
     """SVG of the objective's level curves filling the whole image (the path is drawn on top)."""
-    import matplotlib.pyplot as plt
-
     from sitegen import figures
+
+    plt = figures.pyplot()
 
     (x0, x1), (y0, y1) = dataset.window
     width = 6.0
@@ -402,12 +407,21 @@ def file_names(dataset: Dataset) -> dict[str, str]:
     }
 
 
+def missing(presets: list[str] | None = None, cache_dir: Path = CACHE_DIR) -> bool:
+    """True if a file that :func:`build` makes for these presets is not cached yet."""
+    keys = {PRESETS[p].dataset for p in (PRESETS if presets is None else presets)}
+    return any(not (cache_dir / name).exists() for key in keys for name in file_names(DATASETS[key]).values())
+
+
 def build(presets: list[str] | None = None, cache_dir: Path = CACHE_DIR,
-          log: Callable[[str], None] = print, workers: int | None = None) -> dict[str, Path]:
+          log: Callable[[str], None] = print, workers: int | None = None,
+          pool: ProcessPoolExecutor | None = None) -> dict[str, Path]:
     """Compute the data and backgrounds the given presets need (default: all) unless cached.
 
-    Returns ``{output name under assets/explorer/: cached path}``.  ``workers``: processes for the
-    runs (default: up to 4 CPUs; 1 computes in this process).
+    Returns ``{output name under assets/explorer/: cached path}``.  The runs go to ``pool`` if
+    one is given (the site build shares its figure pool), else to a pool of ``workers``
+    processes (default: up to 4 CPUs; 1 computes in this process); the backgrounds are drawn
+    here meanwhile.
     """
     from sitegen import figures
 
@@ -426,27 +440,29 @@ def build(presets: list[str] | None = None, cache_dir: Path = CACHE_DIR,
         return out
     start = time.perf_counter()
     runs = sum(int(np.prod(d.shape)) for d, kind, _ in todo if kind == "data")
-    workers = workers or _default_workers()
-    pool = None
-    if runs and workers > 1:
+    own_pool = None
+    if pool is None and runs and (workers or _default_workers()) > 1:
         import multiprocessing
 
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        pool = own_pool = ProcessPoolExecutor(workers or _default_workers(),
+                                              mp_context=multiprocessing.get_context("spawn"))
     try:
-        for dataset, kind, path in todo:
+        futures = {path: submit(dataset, pool) for dataset, kind, path in todo if kind == "data" and pool}
+        for dataset, kind, path in sorted(todo, key=lambda job: job[1] == "data"):  # backgrounds first
             if kind == "data":
-                data = compute(dataset, pool)
+                data = compute(dataset, futures.get(path))
             else:
                 data = draw_background(dataset, figures.LIGHT if kind == "light" else figures.DARK)
             tmp = path.with_suffix(".tmp")
             tmp.write_bytes(data)
             tmp.replace(path)
     finally:
-        if pool is not None:
-            pool.shutdown()
+        if own_pool is not None:
+            own_pool.shutdown()
     drawn = sum(kind != "data" for _, kind, _ in todo)
-    log(f"explorer: {runs} runs of gdcore.run.minimize and {drawn} backgrounds in "
-        f"{time.perf_counter() - start:.1f} s ({workers if pool else 1} process(es))")
+    where = f"{pool._max_workers} worker process(es)" if pool else "this process"  # noqa: SLF001
+    log(f"explorer: {runs} runs of gdcore.run.minimize ({where}) and {drawn} backgrounds in "
+        f"{time.perf_counter() - start:.1f} s")
     return out
 
 

@@ -25,8 +25,10 @@ import logging
 import posixpath
 import re
 import textwrap
+import threading
 from pathlib import Path
 
+from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
 log = logging.getLogger("mkdocs.hooks.sitegen")
@@ -38,6 +40,7 @@ VIDEO_MARKER = re.compile(r'^<!-- youtube (?P<id>[\w-]{11}) "(?P<title>[^"]+)" -
 
 _katex = None
 _figures: dict[str, Path] = {}
+_notebooks: dict[str, threading.Thread] = {}  # src_uri -> thread executing it ahead of its page
 
 
 def on_config(config):
@@ -45,30 +48,98 @@ def on_config(config):
     from sitegen import figures
     from sitegen.katex import Katex
 
-    figures.load_all(reload=True)  # `mkdocs serve` keeps this process: pick up edited figure code
+    # `mkdocs serve` keeps this process: pick up edited figure code (from the manifest when the
+    # code is unchanged, so that a warm build never imports matplotlib)
+    figures.load_all(reload=True, manifest=True)
     if _katex is None:
         _katex = Katex()
+    jupyter = config["plugins"].get("mkdocs-jupyter")
+    if jupyter is not None:
+        # mkdocs-jupyter keys its cache by the notebook's own bytes only; our notebooks run
+        # gdcore, so a change there must re-execute them: one cache folder per gdcore version
+        root = Path(config["config_file_path"]).parent / ".cache" / "mkdocs-jupyter"
+        jupyter.config["cache_dir"] = str(root / figures._fingerprint(Path(figures.__file__), "notebooks"))  # noqa: SLF001
     return config
 
 
 def on_files(files: Files, config) -> Files:
-    from sitegen import figures, katex
+    """Generated files: figures, tables, KaTeX's stylesheet and fonts, the explorer's data.
 
+    A cold build has three slow jobs that run side by side: the notebooks execute in a kernel
+    of their own (started here, awaited when their page is built), and the figures and the
+    explorer's runs share one pool of worker processes (the slowest figure module first).
+    """
+    from sitegen import explorer, figures, katex
+
+    _prewarm_notebooks(files, config)
+    figure_paths, groups = figures.pending()
+    pages = [f.content_string for f in files.documentation_pages() if f.src_uri.endswith(".md")]
+    presets = explorer.used_presets(pages)
+    pool = figures.worker_pool() if groups or explorer.missing(presets) else None
+    try:
+        futures = figures.submit(pool, groups) if groups else []
+        if groups:
+            total = sum(len(jobs) for jobs in groups.values())
+            log.info(f"drawing {total} figures and tables from {len(groups)} modules ...")
+        explorer_paths = explorer.build(presets, log=log.info, pool=pool)
+        for future in futures:
+            for item in future.result():
+                log.info(f"drew {item}")
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     _figures.clear()
-    _figures.update(figures.build(log=log.info))
+    _figures.update(figure_paths)
     for name, path in _figures.items():
         files.append(File.generated(config, f"assets/figures/{name}", abs_src_path=str(path)))
     files.append(File.generated(config, "assets/katex/katex.min.css", content=katex.stylesheet()))
     for font in katex.font_files():
         files.append(File.generated(config, f"assets/katex/fonts/{font.name}", abs_src_path=str(font)))
-    # --- optimizer explorer: data and backgrounds of the presets that pages place (sitegen/explorer.py)
-    from sitegen import explorer
-
-    pages = [f.content_string for f in files.documentation_pages() if f.src_uri.endswith(".md")]
-    for name, path in explorer.build(explorer.used_presets(pages), log=log.info).items():
+    for name, path in explorer_paths.items():
         files.append(File.generated(config, f"assets/explorer/{name}", abs_src_path=str(path)))
-    # --- end explorer
     return files
+
+
+def _prewarm_notebooks(files: Files, config) -> None:
+    """Start executing each notebook page now, in a thread, through mkdocs-jupyter itself.
+
+    mkdocs-jupyter executes a notebook when its page is built, near the end of the build, and
+    caches the result (``cache_dir``).  Here its own ``on_pre_page`` is run on a stand-in page
+    and the conversion it prepares is started at once, so the kernel runs while the figures are
+    drawn; :func:`on_pre_page` waits for it, and the real page then reads mkdocs-jupyter's cache.
+    If the plugin's internals change, nothing is started and the build runs as before.
+    """
+    from mkdocs.structure.pages import Page
+
+    _notebooks.clear()
+    jupyter = config["plugins"].get("mkdocs-jupyter")
+    if jupyter is None or not jupyter.config.get("cache"):
+        return
+    for file in files.documentation_pages():
+        if not jupyter.should_include(file):
+            continue
+        stand_in = Page(None, file, config)  # sets file.page: undone below
+        file.page = None
+        jupyter.on_pre_page(stand_in, config=config, files=files)
+        convert = getattr(stand_in, "_mkdocs_jupyter_content", None)
+        if callable(convert):
+            thread = threading.Thread(target=_run_notebook, args=(convert, file.src_uri), daemon=True)
+            thread.start()
+            _notebooks[file.src_uri] = thread
+
+
+def _run_notebook(convert, src_uri: str) -> None:
+    try:
+        convert()
+    except Exception as err:  # the page's own conversion runs it again and reports the error there
+        log.debug(f"{src_uri}: early execution failed ({err}); it runs again with its page")
+
+
+def on_pre_page(page, config, files):
+    thread = _notebooks.pop(page.file.src_uri, None)
+    if thread is not None:
+        thread.join()
+    return page
 
 
 def _figure_block(fig_id: str, page) -> str:
@@ -118,7 +189,7 @@ def _table_block(table_id: str, page) -> str:
         raise ValueError(f"{page.file.src_uri}: unknown table id {table_id!r} in a table marker")
     spec = figures.TABLES[table_id]
     module = spec.module_file.relative_to(figures.ROOT).as_posix()
-    code = textwrap.indent(f"```python\n{inspect.getsource(spec.make).rstrip()}\n```", "    ")
+    code = textwrap.indent(f"```python\n{spec.code.rstrip()}\n```", "    ")
     return (
         figures.table_markdown(table_id)
         + f'\n\n??? example gd-code "이 표를 계산한 코드 — `{module}`"\n\n{code}\n'
@@ -173,10 +244,54 @@ def on_page_content(html_text: str, page, config, files) -> str:
     assert _katex is not None
     if page.file.src_uri.endswith(".ipynb"):
         html_text = _notebook_links(page, config) + html_text
-    rendered, errors = _katex.render_html(html_text)
+    rendered, plain, errors = _katex.render_html(html_text)
     for error in errors:
         log.warning(f"{page.file.src_uri}: KaTeX: {error}")
+    _search_html[page.file.src_uri] = _for_search(plain)
     return rendered
+
+
+# --- what the search index reads ------------------------------------------------------------
+_search_html: dict[str, str] = {}  # src_uri -> the page's HTML as the search plugin should see it
+CODE_FOLD = re.compile(r'<details class="example gd-code">.*?</details>', re.DOTALL)
+PRE = re.compile(r"<pre\b.*?</pre>", re.DOTALL)
+SPAN_TAG = re.compile(r"</?span\b[^>]*>")
+
+
+def _for_search(html_text: str) -> str:
+    """The page as Material's search plugin should index it: formulas as their TeX source (as
+    on any MathJax site) instead of KaTeX's markup, which holds each formula three times over;
+    no code folds under the figures (how a figure was drawn is not what a reader searches for);
+    code blocks without their highlighting spans (the index drops them anyway).  The index is
+    smaller, the parser reads a third of the tags, and what remains is the same text."""
+    html_text = CODE_FOLD.sub("", html_text)
+    return PRE.sub(lambda m: SPAN_TAG.sub("", m.group(0)), html_text)
+
+
+@event_priority(100)  # before Material's search plugin indexes page.content ...
+def _search_sees_plain(context, page, config, nav):
+    plain = _search_html.get(page.file.src_uri)
+    if plain is not None:
+        page._gd_content = page.content
+        page.content = plain
+    return context
+
+
+@event_priority(-100)  # ... and the real content back for the template, after it
+def _template_sees_rendered(context, page, config, nav):
+    content = getattr(page, "_gd_content", None)
+    if content is not None:
+        page.content = content
+        del page._gd_content
+    return context
+
+
+on_page_context = CombinedEvent(_search_sees_plain, _template_sees_rendered)
+
+
+def on_post_build(config) -> None:
+    if _katex is not None:
+        _katex.save()
 
 
 MATHJAX_LOADER = re.compile(r"<script data-mkdocs-jupyter-mathjax=.*?</script>\n?", re.DOTALL)

@@ -49,45 +49,78 @@ def ensure_installed() -> None:
         raise RuntimeError(f"npm ci in {HERE} failed with exit code {code}")
 
 
+CACHE_DIR = HERE.parent / ".cache" / "katex"
+
+
+def _cache_file() -> Path:
+    """The formula cache of this KaTeX version and these render options."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in (HERE / "package-lock.json", HERE / "render_katex.js"):
+        digest.update(path.read_bytes())
+    return CACHE_DIR / f"formulas-{digest.hexdigest()[:16]}.json"
+
+
 class Katex:
-    """One ``node`` process rendering formulas on demand, with a cache by (tex, display)."""
+    """Renders formulas with KaTeX: from a cache on disk (``.cache/katex``, keyed by the KaTeX
+    version and the render options), else by one long-lived ``node`` process, started only when
+    a formula is not cached yet (a warm build never starts node)."""
 
     def __init__(self) -> None:
         ensure_installed()
-        self._proc = subprocess.Popen(
-            [_node_path(), str(HERE / "render_katex.js")],
-            cwd=HERE,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            bufsize=1,
-        )
+        self._proc: subprocess.Popen | None = None
         self._lock = threading.Lock()
-        self._cache: dict[tuple[str, bool], str] = {}
+        self._file = _cache_file()
+        self._cache: dict[str, str] = {}
+        if self._file.exists():
+            self._cache = json.loads(self._file.read_text(encoding="utf-8"))
+        self._new = 0
+
+    def _node(self) -> subprocess.Popen:
+        if self._proc is None:
+            self._proc = subprocess.Popen(
+                [_node_path(), str(HERE / "render_katex.js")],
+                cwd=HERE,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                bufsize=1,
+            )
+        return self._proc
 
     def render(self, tex: str, display: bool) -> str:
         """Return KaTeX's HTML for ``tex``; raise :class:`KatexError` on a TeX error."""
-        key = (tex, display)
+        key = f"{'D' if display else 'I'}{tex}"
         if key not in self._cache:
             with self._lock:
-                assert self._proc.stdin and self._proc.stdout
-                self._proc.stdin.write(json.dumps({"tex": tex, "display": display}) + "\n")
-                self._proc.stdin.flush()
-                answer = json.loads(self._proc.stdout.readline())
+                proc = self._node()
+                assert proc.stdin and proc.stdout
+                proc.stdin.write(json.dumps({"tex": tex, "display": display}) + "\n")
+                proc.stdin.flush()
+                answer = json.loads(proc.stdout.readline())
             if "error" in answer:
                 raise KatexError(f"{answer['error']} in formula: {tex}")
             self._cache[key] = answer["html"]
+            self._new += 1
         return self._cache[key]
 
-    def render_html(self, text: str) -> tuple[str, list[str]]:
-        """Typeset every arithmatex element of a page; return the new HTML and the errors."""
+    def render_html(self, text: str) -> tuple[str, str, list[str]]:
+        """Typeset every arithmatex element of a page.
+
+        Returns the new HTML, the same HTML with every formula as its TeX source between
+        ``\\(...\\)`` or ``\\[...\\]`` (what the search index gets: KaTeX's markup would put
+        every formula into the index three times over), and the errors.
+        """
         errors: list[str] = []
+        sources: list[str] = []
 
         def replace(match: re.Match[str]) -> str:
             body = html.unescape(match.group("body")).strip()
             display = match.group("tag") == "div"
             opening, closing = (r"\[", r"\]") if display else (r"\(", r"\)")
+            sources.append(match.group(0))
             if not (body.startswith(opening) and body.endswith(closing)):
                 errors.append(f"unexpected math delimiters: {body[:60]}")
                 return match.group(0)
@@ -99,12 +132,26 @@ class Katex:
                 return match.group(0)
             return f'<{match.group("tag")} class="arithmatex">{rendered}</{match.group("tag")}>'
 
-        return _MATH.sub(replace, text), errors
+        rendered = _MATH.sub(replace, text)
+        plain = iter(sources)
+        return rendered, _MATH.sub(lambda m: next(plain), text), errors
 
     def close(self) -> None:
-        if self._proc.poll() is None:
+        """Stop node and save the cache."""
+        if self._proc is not None and self._proc.poll() is None:
             self._proc.stdin.close()  # type: ignore[union-attr]
             self._proc.wait(timeout=5)
+        self._proc = None
+        self.save()
+
+    def save(self) -> None:
+        """Write the formulas rendered since the last save to the cache on disk."""
+        if self._new:
+            self._file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self._cache, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(self._file)
+            self._new = 0
 
 
 def stylesheet() -> str:

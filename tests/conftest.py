@@ -42,4 +42,11 @@ def built_site(tmp_path_factory) -> Path:
     seconds = time.perf_counter() - start
     print(f"\nmkdocs build --strict ({'offline' if cmd[0].endswith('unshare') else 'online'}): {seconds:.1f} s")
     assert proc.returncode == 0, f"strict build failed:\n{proc.stdout}\n{proc.stderr}"
+    (out.parent / "build.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")  # see build_log
     return out
+
+
+@pytest.fixture(scope="session")
+def build_log(built_site: Path) -> str:
+    """What the build of :func:`built_site` printed (MkDocs logs at INFO level)."""
+    return (built_site.parent / "build.log").read_text(encoding="utf-8")

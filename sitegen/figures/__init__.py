@@ -19,10 +19,13 @@ module's source, this file, gdcore's source and the library versions: a text edi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
+import importlib.util
 import inspect
 import io
+import json
 import logging
 import os
 import pkgutil
@@ -30,19 +33,12 @@ import re
 import sys
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import importlib.util  # noqa: E402
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,6 +54,8 @@ def _register_korean_font() -> None:
     labels such as 10^-4 included; we map U+2212 to the font's hyphen glyph and rename the family
     so that it cannot be confused with a system-wide NanumGothic.
     """
+    from matplotlib import font_manager
+
     source = Path(importlib.util.find_spec("koreanize_matplotlib").submodule_search_locations[0]) / "fonts"
     out_dir = ROOT / ".cache" / "fonts"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -84,8 +82,24 @@ def _register_korean_font() -> None:
     font_manager.fontManager._findfont_cached.cache_clear()  # noqa: SLF001 (as addfont does)
 
 
-_register_korean_font()
+@functools.cache
+def pyplot():
+    """``matplotlib.pyplot``, ready for the site's figures (Agg backend, the Korean font).
+
+    Imported on first use: a build whose figures are all cached never loads matplotlib.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    _register_korean_font()
+    return plt
+
+
 CACHE_DIR = ROOT / ".cache" / "figures"
+#: figure modules that train models for several seconds: a cold build starts them first
+HEAVY = {f"{__name__}.comparison_digits"}
 
 
 @dataclass(frozen=True)
@@ -132,7 +146,7 @@ class Theme:
             "legend.labelcolor": self.fg,
             "grid.color": self.muted,
             "grid.alpha": 0.35,
-            "axes.prop_cycle": matplotlib.cycler(color=self.cycle),
+            "axes.prop_cycle": pyplot().cycler(color=self.cycle),
             "image.cmap": self.cmap,
             "lines.linewidth": 2.0,
             "svg.hashsalt": "gdcore-site",
@@ -158,25 +172,33 @@ THEMES = (LIGHT, DARK)
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """A registered figure: its id, Korean alt text and caption, format and drawing function."""
+    """A registered figure: its id, Korean alt text and caption, format, drawing function, and
+    where that function lives (module name, file, source code: what the page shows)."""
 
     id: str
     alt: str
     caption: str
     fmt: str
-    draw: Callable[[Theme], Figure]
+    draw: Callable[[Theme], Figure] | None  # None when read from the manifest (see load_all)
     recolor: bool = True  # the dark SVG may be the light one with its palette swapped (see recolor)
+    module: str = ""
+    path: str = ""
+    code: str = ""
 
     @property
     def module_file(self) -> Path:
-        return Path(inspect.getfile(self.draw))
+        return Path(self.path)
 
     def source(self) -> str:
         """The drawing function's code, as shown under the figure."""
-        return inspect.getsource(self.draw)
+        return self.code
 
 
 REGISTRY: dict[str, FigureSpec] = {}
+
+
+def _origin(function: Callable) -> dict[str, str]:
+    return {"module": function.__module__, "path": inspect.getfile(function), "code": inspect.getsource(function)}
 
 
 def figure(fig_id: str, *, alt: str, caption: str, fmt: str = "svg", recolor: bool = True) -> Callable:
@@ -193,33 +215,82 @@ def figure(fig_id: str, *, alt: str, caption: str, fmt: str = "svg", recolor: bo
         raise ValueError(f"alt text of {fig_id!r} must start with its id, got {alt!r}")
 
     def register(draw: Callable[[Theme], Figure]) -> Callable[[Theme], Figure]:
-        if fig_id in REGISTRY and REGISTRY[fig_id].draw.__qualname__ != draw.__qualname__:
+        old = REGISTRY.get(fig_id)
+        if old is not None and old.draw is not None and old.draw.__qualname__ != draw.__qualname__:
             raise ValueError(f"figure id {fig_id!r} is registered twice")
-        REGISTRY[fig_id] = FigureSpec(fig_id, alt, caption, fmt, draw, recolor)
+        REGISTRY[fig_id] = FigureSpec(fig_id, alt, caption, fmt, draw, recolor, **_origin(draw))
         return draw
 
     return register
 
 
-def load_all(reload: bool = False) -> dict[str, FigureSpec]:
-    """Import every figure module of this package (fresh ones, with ``reload=True``)."""
+def _modules() -> list[str]:
+    return [f"{__name__}.{info.name}" for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)]
+
+
+def _manifest_path() -> Path:
+    """Where :func:`load_all` keeps the registry of this exact code (every figure module, this
+    file, gdcore and the library versions: a caption may print a number gdcore computes)."""
+    files = [Path(__file__), *(Path(__path__[0]) / f"{m.rsplit('.', 1)[1]}.py" for m in _modules())]
+    return CACHE_DIR / f"registry-{_digest(files, 'registry')}.json"
+
+
+def load_all(reload: bool = False, *, manifest: bool = False) -> dict[str, FigureSpec]:
+    """Import every figure module of this package (fresh ones, with ``reload=True``).
+
+    ``manifest=True`` (the site build) reads what the modules register (ids, captions, alt texts,
+    the functions' code) from a manifest in the cache written by the last import of the same
+    code, without importing them or matplotlib: a warm build saves about half a second.  Specs
+    read that way have ``draw=None``; whatever needs to draw imports the modules (its worker
+    calls this function without ``manifest``).
+    """
     if reload:
         REGISTRY.clear()
         TABLES.clear()
         for name in [m for m in sys.modules if m.startswith(("gdcore", __name__ + "."))]:
             del sys.modules[name]
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        importlib.import_module(f"{__name__}.{info.name}")
+    path = _manifest_path() if manifest else None
+    if path is not None and path.exists() and not REGISTRY:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        REGISTRY.update({f["id"]: FigureSpec(**{**f, "draw": None}) for f in data["figures"]})
+        TABLES.update({t["id"]: TableSpec(**{**t, "make": None}) for t in data["tables"]})
+        return REGISTRY
+    pyplot()  # the backend and the font, before any figure module imports pyplot
+    for module in _modules():
+        importlib.import_module(module)
+    if path is not None:
+        data = {
+            "figures": [{k: v for k, v in asdict(spec).items() if k != "draw"} for spec in REGISTRY.values()],
+            "tables": [{k: v for k, v in asdict(spec).items() if k != "make"} for spec in TABLES.values()],
+        }
+        _write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
     return REGISTRY
+
+
+@functools.cache
+def _versions() -> str:
+    from importlib.metadata import version
+
+    return " ".join(f"{name}={version(name)}" for name in ("matplotlib", "numpy", "scikit-learn"))
+
+
+@functools.cache
+def _file_bytes(path: Path, stamp: tuple[int, int]) -> bytes:  # stamp: re-read a file that changed
+    return path.read_bytes()
+
+
+def _digest(files: list[Path], key: str) -> str:
+    digest = hashlib.sha256()
+    for path in [*files, *sorted((ROOT / "gdcore").glob("*.py"))]:
+        stat = path.stat()
+        digest.update(_file_bytes(path, (stat.st_mtime_ns, stat.st_size)))
+    digest.update(f"{_versions()} {key}".encode())
+    return digest.hexdigest()[:16]
 
 
 def _fingerprint(module_file: Path, key: str) -> str:
     """Hash of what a drawing depends on: its module, this file, gdcore, library versions, ``key``."""
-    digest = hashlib.sha256()
-    for path in [Path(__file__), module_file, *sorted((ROOT / "gdcore").glob("*.py"))]:
-        digest.update(path.read_bytes())
-    digest.update(f"{matplotlib.__version__} {np.__version__} {key}".encode())
-    return digest.hexdigest()[:16]
+    return _digest([Path(__file__), Path(module_file)], key)
 
 
 class _MissingGlyphs(logging.Handler):
@@ -237,6 +308,10 @@ class _MissingGlyphs(logging.Handler):
 def render(spec: FigureSpec, theme: Theme) -> bytes:
     """Draw one variant and return the file's bytes (a missing glyph anywhere is an error)."""
     missing = _MissingGlyphs()
+    plt = pyplot()
+    if spec.draw is None:  # read from the manifest: import the real thing
+        load_all()
+        spec = REGISTRY[spec.id]
     mpl_log = logging.getLogger("matplotlib")
     mpl_log.addHandler(missing)
     try:
@@ -317,11 +392,12 @@ def _draw_module(module: str, jobs: list[tuple[str, str, str]]) -> list[str]:
     return done
 
 
-def build(cache_dir: Path = CACHE_DIR, log: Callable[[str], None] = print) -> dict[str, Path]:
-    """Draw every registered figure and compute every table that is not cached yet.
+def pending(cache_dir: Path = CACHE_DIR) -> tuple[dict[str, Path], dict[str, list[tuple[str, str, str]]]]:
+    """``({output_name: path} of every figure, {module: jobs} of what is not cached yet)``.
 
-    Returns ``{output_name: path}`` for the figures.  Work is grouped by figure module and the
-    groups run in parallel worker processes (one per CPU), so a cold build uses every core.
+    Jobs are ``(kind, id, path)`` as :func:`_draw_module` takes them, grouped by figure module;
+    the modules in :data:`HEAVY` come first, then the rest by their number of jobs, so that a
+    pool starts the slowest work at once.
     """
     out: dict[str, Path] = {}
     groups: dict[str, list[tuple[str, str, str]]] = {}
@@ -330,30 +406,51 @@ def build(cache_dir: Path = CACHE_DIR, log: Callable[[str], None] = print) -> di
             path = _figure_path(spec, theme, cache_dir)
             out[output_name(spec, theme)] = path
             if not path.exists():
-                groups.setdefault(spec.draw.__module__, []).append((f"figure-{theme.name}", spec.id, str(path)))
+                groups.setdefault(spec.module, []).append((f"figure-{theme.name}", spec.id, str(path)))
     for spec in TABLES.values():
         path = _table_path(spec)
         if not path.exists():
-            groups.setdefault(spec.make.__module__, []).append(("table", spec.id, str(path)))
+            groups.setdefault(spec.module, []).append(("table", spec.id, str(path)))
+    order = sorted(groups, key=lambda m: (m not in HEAVY, -len(groups[m])))
+    return out, {module: groups[module] for module in order}
+
+
+def submit(pool, groups: dict[str, list[tuple[str, str, str]]]) -> list:
+    """Hand every module's jobs to ``pool`` (a ``ProcessPoolExecutor``); return the futures,
+    each resolving to the list of what its worker drew."""
+    return [pool.submit(_draw_module, module, jobs) for module, jobs in groups.items()]
+
+
+def worker_pool(workers: int | None = None):
+    """A process pool for drawing: one worker per CPU, started with "spawn" (a fresh interpreter
+    per worker; forking a process with threads, as `mkdocs serve` has, can deadlock)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers or os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def build(cache_dir: Path = CACHE_DIR, log: Callable[[str], None] = print) -> dict[str, Path]:
+    """Draw every registered figure and compute every table that is not cached yet.
+
+    Returns ``{output_name: path}`` for the figures.  Work is grouped by figure module and the
+    groups run in parallel worker processes (one per CPU), so a cold build uses every core.
+    (The site build shares one pool between the figures and the explorer: ``sitegen/hooks.py``.)
+    """
+    out, groups = pending(cache_dir)
     if not groups:
         return out
     total = sum(len(jobs) for jobs in groups.values())
     log(f"drawing {total} figures and tables from {len(groups)} modules ...")
-    workers = min(len(groups), os.cpu_count() or 1)
-    if workers == 1:
+    if min(len(groups), os.cpu_count() or 1) == 1:
         for module, jobs in groups.items():
             for item in _draw_module(module, jobs):
                 log(f"drew {item}")
         return out
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
 
-    # "spawn": a fresh interpreter per worker (forking a process with threads, as `mkdocs serve`
-    # has, can deadlock); the biggest groups first, so the slow experiments start at once
-    order = sorted(groups.items(), key=lambda item: -len(item[1]))
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_draw_module, module, jobs) for module, jobs in order]
-        for future in as_completed(futures):
+    with worker_pool(min(len(groups), os.cpu_count() or 1)) as pool:
+        for future in as_completed(submit(pool, groups)):
             for item in future.result():
                 log(f"drew {item}")
     return out
@@ -364,11 +461,14 @@ class TableSpec:
     """A table computed at build time: ``make()`` returns Markdown (e.g. an experiment's results)."""
 
     id: str
-    make: Callable[[], str]
+    make: Callable[[], str] | None  # None when read from the manifest (see load_all)
+    module: str = ""
+    path: str = ""
+    code: str = ""
 
     @property
     def module_file(self) -> Path:
-        return Path(inspect.getfile(self.make))
+        return Path(self.path)
 
 
 TABLES: dict[str, TableSpec] = {}
@@ -382,9 +482,10 @@ def table(table_id: str) -> Callable:
     """
 
     def register(make: Callable[[], str]) -> Callable[[], str]:
-        if table_id in TABLES and TABLES[table_id].make.__qualname__ != make.__qualname__:
+        old = TABLES.get(table_id)
+        if old is not None and old.make is not None and old.make.__qualname__ != make.__qualname__:
             raise ValueError(f"table id {table_id!r} is registered twice")
-        TABLES[table_id] = TableSpec(table_id, make)
+        TABLES[table_id] = TableSpec(table_id, make, **_origin(make))
         return make
 
     return register
@@ -398,7 +499,7 @@ def table_markdown(table_id: str) -> str:
     """The table's Markdown, from the cache (filled by :func:`build`) or computed now."""
     path = _table_path(TABLES[table_id])
     if not path.exists():
-        _draw_module(TABLES[table_id].make.__module__, [("table", table_id, str(path))])
+        _draw_module(TABLES[table_id].module, [("table", table_id, str(path))])
     return path.read_text(encoding="utf-8")
 
 

@@ -2,25 +2,21 @@
 
 Part (a) runs the optimizers of ``gdcore.optim`` on the 2-D test functions of
 ``gdcore.functions``; the runs of each path figure are defined once, in the constants below.
-Part (b) trains ``gdcore.models.MLP`` on the digits with every optimizer: the runs are defined
-once, in :func:`digits_runs`, and shared by the table and the loss-curve figure.
+Part (b), the digits experiment, is in ``comparison_digits.py`` (a module of its own, so that a
+cold build runs it in parallel with these figures).
 """
 
 from __future__ import annotations
 
-import functools
 from functools import partial
 
 import matplotlib.pyplot as plt
 import numpy as np
-from threadpoolctl import threadpool_limits
 
-from gdcore.experiments import DIGITS, digits_setup
 from gdcore.functions import elongated_classic, rosenbrock_2d, saddle
-from gdcore.optim import SGD, Adagrad, Adam, AdamW, RMSprop
+from gdcore.optim import SGD, Adagrad, Adam, RMSprop
 from gdcore.run import minimize
-from gdcore.train import History, fit
-from sitegen.figures import Theme, figure, table
+from sitegen.figures import Theme, figure
 
 # Part (a): the runs of each path figure, defined once (captions and drawings read them).
 FOUR_PANELS_RUNS = [  # the learning rates of 『밑바닥부터 시작하는 딥러닝』, in PyTorch's convention
@@ -179,105 +175,5 @@ def saddle_escape(theme: Theme):
     ax2.set_ylabel("$|y_k|$ (로그 눈금)")
     ax2.grid(True, which="major")
     ax2.legend(loc="upper left", ncols=2, framealpha=0.9)
-    fig.tight_layout()
-    return fig
-
-
-# --- part (b): every optimizer on the digits ---------------------------------------------------
-
-
-@functools.cache
-def digits_runs() -> list[tuple[str, dict[str, float], list[History]]]:
-    """Train the MLP of :data:`gdcore.experiments.DIGITS` with every optimizer, once per seed.
-
-    Dataset, model, epochs, batch size and seeds are those of the SGD chapter's experiment
-    (``gdcore.experiments``); only the optimizer changes. Learning rates: plain SGD keeps that
-    experiment's ``base_lr``; SGD with (Nesterov) momentum ``mu = 0.9`` uses
-    ``base_lr * (1 - mu)``, so that its step for a constant gradient, ``lr / (1 - mu)``, equals
-    plain SGD's; the adaptive methods use the defaults of their papers / libraries.
-    Hyperparameters not listed keep the torch defaults (e.g. RMSprop ``alpha=0.99``,
-    Adam ``betas=(0.9, 0.999)``). Returns ``[(name, hyperparameters, [History per seed])]``.
-    """
-    eta, mu = DIGITS.base_lr, 0.9
-    optimizers = [
-        ("SGD", SGD, {"lr": eta}),
-        ("SGD+모멘텀", SGD, {"lr": eta * (1 - mu), "momentum": mu}),
-        ("Nesterov", SGD, {"lr": eta * (1 - mu), "momentum": mu, "nesterov": True}),
-        ("AdaGrad", Adagrad, {"lr": 1e-2}),
-        ("RMSprop", RMSprop, {"lr": 1e-3}),
-        ("Adam", Adam, {"lr": 1e-3}),
-        ("AdamW", AdamW, {"lr": 1e-3, "weight_decay": 1e-2}),
-    ]
-    out = []
-    with threadpool_limits(1):  # tiny matrices: one BLAS thread is several times faster
-        for name, Opt, hyper in optimizers:
-            histories = []
-            for seed in DIGITS.seeds:
-                model, data, rng = digits_setup(seed)  # same split, initial weights, shuffles
-                histories.append(fit(
-                    model, Opt(model.params, **hyper), data.X_train, data.y_train,
-                    batch_size=DIGITS.base_batch_size, epochs=DIGITS.epochs, rng=rng,
-                    X_val=data.X_val, y_val=data.y_val,
-                ))
-            out.append((name, hyper, histories))
-    return out
-
-
-def _hyper_text(hyper: dict[str, object]) -> str:
-    return ", ".join(f"`{k}={v:g}`" if isinstance(v, float) else f"`{k}={v}`" for k, v in hyper.items())
-
-
-@table("compare-digits-results")
-def digits_results() -> str:
-    lines = [
-        "| 옵티마이저 | 하이퍼파라미터 | 훈련 손실 | 검증 오차 (최소–최대) |",
-        "| --- | --- | ---: | ---: |",
-    ]
-    for name, hyper, histories in digits_runs():
-        train = np.array([h.epoch_loss[-1] for h in histories])
-        err = np.array([h.val_error[-1] for h in histories]) * 100
-        lines.append(
-            f"| {name} | {_hyper_text(hyper)} | {train.mean():.4f} "
-            f"| {err.mean():.2f}% ({err.min():.1f}–{err.max():.1f}) |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-@figure(
-    "compare-digits-loss",
-    alt=(
-        "compare-digits-loss: 손글씨 숫자 데이터에서 같은 MLP를 일곱 옵티마이저로 학습시킨 훈련 손실 곡선(로그 눈금). "
-        "위 칸의 SGD, 모멘텀, Nesterov는 거의 같은 곡선을 그리고, 아래 칸에서는 RMSprop이 가장 낮게 내려가며 "
-        "Adam과 AdamW는 서로 겹치며 비교용 점선(SGD)과 비슷한 곳에서 끝나고, AdaGrad는 가장 천천히 내려간다."
-    ),
-    caption=(
-        "에폭마다 잰 **전체 훈련 세트**의 손실(교차 엔트로피, 로그 눈금). 선은 시드 평균, 옅은 띠는 시드 사이의 "
-        "최소–최대입니다. 데이터·모델·에폭·배치 크기·시드는 [SGD 장](sgd.md)의 실험(`gdcore.experiments.DIGITS`)과 같고 "
-        "옵티마이저만 다릅니다. 학습률은 위의 표에 있습니다."
-    ),
-)
-def digits_loss(theme: Theme):
-    runs = {name: histories for name, _, histories in digits_runs()}
-    groups = [
-        ("SGD 계열", [("SGD", theme.blue, "-"), ("SGD+모멘텀", theme.orange, "-"), ("Nesterov", theme.green, "--")]),
-        ("적응적 학습률", [("AdaGrad", theme.green, "-"), ("RMSprop", theme.purple, "-"),
-                      ("Adam", theme.red, "-"), ("AdamW", theme.blue, "--")]),
-    ]
-    fig, axes = plt.subplots(2, 1, figsize=(6.0, 7.0), sharex=True, sharey=True)
-    for ax, (title, members) in zip(axes, groups):
-        for name, color, style in members:
-            losses = np.array([h.epoch_loss for h in runs[name]])
-            epochs = np.arange(losses.shape[1])
-            ax.fill_between(epochs, losses.min(axis=0), losses.max(axis=0), color=color, alpha=0.18, linewidth=0)
-            ax.semilogy(epochs, losses.mean(axis=0), style, color=color, label=name)
-        if ax is axes[1]:  # plain SGD again, for reference across the panels
-            sgd = np.array([h.epoch_loss for h in runs["SGD"]]).mean(axis=0)
-            ax.semilogy(np.arange(len(sgd)), sgd, ":", color=theme.muted, label="SGD (위 칸)")
-        ax.set_title(title)
-        ax.set_ylabel("훈련 손실 (로그 눈금)")
-        ax.grid(True, which="major")
-        ax.legend(loc="upper right", framealpha=0.9)
-    axes[-1].set_xlabel("에폭")
-    axes[-1].set_xlim(0, DIGITS.epochs)
     fig.tight_layout()
     return fig

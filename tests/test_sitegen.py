@@ -1,0 +1,131 @@
+"""The build machinery of sitegen: caches that make warm builds fast, and what the search sees."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sitegen import figures, hooks, katex  # hooks: imported, never configured here
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_katex_renders_from_its_disk_cache_without_starting_node(tmp_path, monkeypatch):
+    monkeypatch.setattr(katex, "CACHE_DIR", tmp_path)
+    first = katex.Katex()
+    html = first.render(r"\nabla f(\mathbf{x})", display=False)
+    assert first._proc is not None and 'class="katex"' in html
+    first.close()
+    assert len(list(tmp_path.glob("formulas-*.json"))) == 1
+
+    second = katex.Katex()
+    assert second.render(r"\nabla f(\mathbf{x})", display=False) == html
+    assert second._proc is None, "a cached formula must not start node"
+    with pytest.raises(katex.KatexError, match="Undefined control sequence"):
+        second.render(r"\notacommand", display=True)  # a miss goes to node, and TeX errors still fail
+    second.close()
+
+
+def test_render_html_gives_the_search_index_tex_not_katex_markup(tmp_path, monkeypatch):
+    monkeypatch.setattr(katex, "CACHE_DIR", tmp_path)
+    renderer = katex.Katex()
+    page = '<p>기울기 <span class="arithmatex">\\(\\nabla f\\)</span></p><div class="arithmatex">\\[x^2\\]</div>'
+    rendered, plain, errors = renderer.render_html(page)
+    renderer.close()
+    assert errors == []
+    assert rendered.count('class="katex"') == 2 and "\\nabla" in rendered  # TeX only in the MathML annotation
+    assert plain == page, "the search sees each formula once, as its TeX source"
+
+
+def test_search_html_drops_figure_code_and_highlighting_but_keeps_the_text():
+    page = (
+        '<p>본문</p><details class="example gd-code"><summary>코드</summary><pre>draw()</pre></details>'
+        '<div class="highlight"><pre><span></span><code><span class="n">x</span> <span class="o">=</span> 1</code></pre></div>'
+        '<p><span class="keep">바깥 span</span></p>'
+    )
+    out = hooks._for_search(page)
+    assert "draw()" not in out and "코드" not in out
+    assert "<pre><code>x = 1</code></pre>" in out
+    assert '<span class="keep">바깥 span</span>' in out  # spans outside code blocks are left alone
+
+
+MANIFEST_PROBE = """
+import json, sys
+from sitegen import figures
+figures.load_all(manifest=True)  # writes the manifest if it is missing, else reads it
+real = "draw" in sys.argv[1:]
+if real:
+    figures.REGISTRY.clear(); figures.TABLES.clear(); figures.load_all()
+specs = {i: [s.alt, s.caption, s.fmt, s.recolor, s.module, s.path, s.code, s.draw is None]
+         for i, s in figures.REGISTRY.items()}
+tables = {i: [t.module, t.path, t.code, t.make is None] for i, t in figures.TABLES.items()}
+print(json.dumps({"specs": specs, "tables": tables, "matplotlib": "matplotlib" in sys.modules}))
+"""
+
+
+def _probe(*args: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", MANIFEST_PROBE, *args], cwd=ROOT, capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def test_registry_manifest_matches_the_modules_and_skips_matplotlib():
+    _probe()  # make sure the manifest of this code exists
+    cached, real = _probe(), _probe("draw")
+    assert not cached["matplotlib"], "reading the manifest must not import matplotlib (warm builds)"
+    assert all(v[-1] for v in cached["specs"].values()) and not any(v[-1] for v in real["specs"].values())
+    assert {i: v[:-1] for i, v in cached["specs"].items()} == {i: v[:-1] for i, v in real["specs"].items()}
+    assert {i: v[:-1] for i, v in cached["tables"].items()} == {i: v[:-1] for i, v in real["tables"].items()}
+
+
+def test_a_spec_from_the_manifest_can_still_be_drawn():
+    spec = figures.load_all()["fig2"]
+    stand_in = figures.FigureSpec(**{**spec.__dict__, "draw": None})
+    assert figures.render(stand_in, figures.LIGHT) == figures.render(spec, figures.LIGHT)
+
+
+def test_a_changed_figure_module_gets_a_new_manifest(tmp_path, monkeypatch):
+    before = figures._manifest_path()
+    original = figures._versions()
+    monkeypatch.setattr(figures, "_versions", lambda: original + " changed")
+    assert figures._manifest_path() != before
+
+
+def test_heavy_modules_are_drawn_first(tmp_path):
+    figures.load_all()
+    _, groups = figures.pending(tmp_path)
+    assert list(groups)[0] in figures.HEAVY
+    assert set(figures.HEAVY) <= set(groups)
+
+
+def test_notebook_cache_depends_on_gdcore():
+    """mkdocs-jupyter keys its cache by the notebook's bytes; on_config adds gdcore's code."""
+    probe = (
+        "from mkdocs.config import load_config; from sitegen import hooks; "
+        "c = load_config('mkdocs.yml'); hooks.on_config(c); hooks.on_shutdown(); "
+        "print(c['plugins']['mkdocs-jupyter'].config['cache_dir'])"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    cache_dir = Path(out.stdout.strip().splitlines()[-1])
+    assert cache_dir.parent == ROOT / ".cache" / "mkdocs-jupyter"
+    assert cache_dir.name == figures._fingerprint(Path(figures.__file__), "notebooks")  # hashes gdcore/*.py
+
+
+def test_search_index_holds_formulas_once_as_tex(built_site: Path):
+    docs = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    text = "\n".join(d["text"] for d in docs if d["location"].startswith("gradient/"))
+    assert r"\(\partial f/\partial x_0\)" in text
+    assert "∂f/∂x0" not in text, "KaTeX's visible glyphs or MathML must not reach the index"
+    everything = "\n".join(d["text"] for d in docs)
+    assert "@figure(" not in everything, "the code under the figures is not indexed"
+    assert "gdcore.optim" in everything  # code blocks are
+
+
+def test_notebook_is_executed_once_per_build(build_log: str):
+    """It starts early, beside the figures (hooks._prewarm_notebooks); its page must then read
+    mkdocs-jupyter's cache rather than execute it a second time."""
+    assert build_log.count("Converting notebook") <= 1, build_log

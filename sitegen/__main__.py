@@ -34,7 +34,7 @@ def preview_figures(ids: list[str], out: Path) -> None:
 
 
 def screenshots(site: Path, paths: list[str], out: Path) -> None:
-    from sitegen.browser import DESKTOP, PHONE, chromium, serve, site_pages
+    from sitegen.browser import DESKTOP, PHONE, RENDER_ALL, chromium, serve, site_pages
 
     out.mkdir(parents=True, exist_ok=True)
     with serve(site) as base, chromium() as browser:
@@ -49,6 +49,7 @@ def screenshots(site: Path, paths: list[str], out: Path) -> None:
                         await Promise.all([...document.images].map(i => i.complete ? 0 :
                             new Promise(r => { i.onload = i.onerror = r; })));
                         await document.fonts.ready; }""")
+                    page.add_style_tag(content=RENDER_ALL)
                     name = path.strip("/").replace("/", "_") or "index"
                     file = out / f"{name}-{theme}-{label}.png"
                     page.screenshot(path=file, full_page=True)

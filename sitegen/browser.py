@@ -22,6 +22,10 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
+#: added to a page before a full-page screenshot: content-visibility (docs/assets/css/site.css) leaves
+#: off-screen blocks unpainted, and a full-page capture does not scroll them into view
+RENDER_ALL = ".md-typeset > * { content-visibility: visible !important; }"
+
 COMPRESSIBLE = {".html", ".css", ".js", ".json", ".svg", ".xml", ".ipynb", ".txt"}
 
 

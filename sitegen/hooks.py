@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import inspect
 import logging
+import os
 import posixpath
 import re
 import textwrap
@@ -54,6 +55,10 @@ def on_config(config):
     if _katex is None:
         _katex = Katex()
     jupyter = config["plugins"].get("mkdocs-jupyter")
+    if jupyter is not None and os.environ.pop("MPLBACKEND", None):
+        # the notebook's kernel inherits this environment, and a backend such as Agg (which the
+        # test run sets for the code blocks) would keep plt.show() from putting any figure on the page
+        log.info("MPLBACKEND unset for the notebook kernel (it would hide the notebook's figures)")
     if jupyter is not None:
         # mkdocs-jupyter keys its cache by the notebook's own bytes only; our notebooks run
         # gdcore, so a change there must re-execute them: one cache folder per gdcore version
@@ -292,8 +297,38 @@ on_page_context = CombinedEvent(_search_sees_plain, _template_sees_rendered)
 def on_post_build(config) -> None:
     if _katex is not None:
         _katex.save()
+    _drop_palette_switching_rule(Path(config["site_dir"]))
 
 
+# Material's palette component sets data-md-color-switching on <body> when the page starts (and on
+# every switch) and removes it a frame later; this rule, which matches every element under it,
+# makes each of those two steps restyle the whole document (on a long chapter, 0.1 s a time on a
+# phone).  Without it, a theme switch simply lets Material's colour transitions run.
+PALETTE_SWITCHING_RULE = (
+    "[data-md-color-switching] *,[data-md-color-switching] :after,"
+    "[data-md-color-switching] :before{transition-duration:0s!important}"
+)
+
+
+def _drop_palette_switching_rule(site_dir: Path) -> None:
+    sheets = sorted((site_dir / "assets" / "stylesheets").glob("palette.*.min.css"))
+    for sheet in sheets:
+        text = sheet.read_text(encoding="utf-8")
+        if PALETTE_SWITCHING_RULE in text:
+            sheet.write_text(text.replace(PALETTE_SWITCHING_RULE, ""), encoding="utf-8")
+            return
+    log.warning("Material's palette stylesheet has changed: PALETTE_SWITCHING_RULE (sitegen/hooks.py) "
+                f"not found in {[s.name for s in sheets]}; check what the palette switch costs now")
+
+
+# Material's focus-visible polyfill marks <html> when its script starts, at the end of the page,
+# and that mark restyles the whole document; set before <body> exists it costs nothing, and the
+# polyfill then finds it in place.  Only with JavaScript on: the polyfill is what adds
+# .focus-visible, so without it the mark would hide every focus ring.
+FOCUS_VISIBLE_EARLY = (
+    "<script>document.documentElement.classList.add('js-focus-visible');"
+    "document.documentElement.setAttribute('data-js-focus-visible','')</script>"
+)
 MATHJAX_LOADER = re.compile(r"<script data-mkdocs-jupyter-mathjax=.*?</script>\n?", re.DOTALL)
 KATEX_PRELOAD = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
 
@@ -307,8 +342,16 @@ def on_post_page(output: str, page, config) -> str:
     - mkdocs-jupyter appends a script to every page that fetches MathJax from a CDN when a
       notebook is shown; our math is already typeset by KaTeX, and nothing may load from another
       host, so that script is removed.
+    - The focus-visible mark goes on <html> before the body is parsed (FOCUS_VISIBLE_EARLY).
+    - A notebook page keeps only the JupyterLab CSS it uses, and its output images become files
+      (``sitegen/notebook.py``): 890 KB of HTML -> 140 KB, with the same pixels.
     """
     output = MATHJAX_LOADER.sub("", output)
+    output = output.replace("</head>", FOCUS_VISIBLE_EARLY + "</head>", 1)
+    if page.file.src_uri.endswith(".ipynb"):
+        from sitegen import notebook
+
+        output = notebook.slim_page(output, Path(page.file.abs_dest_path).parent)
     output = output.replace(
         '<div class="md-search" data-md-component="search" role="dialog">',
         '<div class="md-search" data-md-component="search" role="dialog" aria-label="검색">',

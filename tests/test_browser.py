@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from sitegen.browser import CHROMIUM, DESKTOP, PHONE, chromium, serve, site_pages
+from sitegen.browser import CHROMIUM, DESKTOP, PHONE, RENDER_ALL, chromium, serve, site_pages
 
 THEMES = {"light": "default", "dark": "slate"}
 
@@ -114,6 +114,7 @@ def test_every_page(built_site: Path, server: str, browser, theme: str):
                 failures.append(f"{where} KaTeX fonts not in use: {math}")
 
         if shots:
+            page.add_style_tag(content=RENDER_ALL)
             out = Path(shots)
             out.mkdir(parents=True, exist_ok=True)
             name = path.strip("/").replace("/", "_") or "index"
@@ -135,6 +136,26 @@ def test_search_finds_korean_words(server: str, browser, query: str):
     titles = page.locator(".md-search-result__item").all_inner_texts()
     context.close()
     assert any(query in t for t in titles), f"search for {query!r} found {titles[:5]}"
+    assert not problems, problems
+
+
+def test_offscreen_prose_is_skipped_until_scrolled_to(server: str, browser):
+    """content-visibility (site.css): a formula far down the page is not laid out at first,
+    and is typeset with a real size once the reader scrolls to it."""
+    context, page, problems = _open(browser, server, "/momentum/", "light", PHONE)
+    state = """() => { const p = [...document.querySelectorAll('.md-typeset > p')].filter(p => p.querySelector('.katex')).at(-1);
+        return {skipped: p.querySelector('.katex').checkVisibility({contentVisibilityAuto: true}) === false,
+                cv: getComputedStyle(p).contentVisibility}; }"""
+    before = page.evaluate(state)
+    page.evaluate("""() => [...document.querySelectorAll('.md-typeset > p')].filter(p => p.querySelector('.katex'))
+        .at(-1).scrollIntoView()""")
+    page.wait_for_timeout(300)
+    after = page.evaluate(state)
+    size = page.evaluate("""() => { const k = [...document.querySelectorAll('.md-typeset > p .katex-html')].at(-1)
+        .getBoundingClientRect(); return [k.width, k.height]; }""")
+    context.close()
+    assert before == {"skipped": True, "cv": "auto"}, before
+    assert after["skipped"] is False and min(size) > 0, (after, size)
     assert not problems, problems
 
 

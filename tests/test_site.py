@@ -52,13 +52,13 @@ def test_built_figures_are_both_themes_and_not_in_docs(built_site: Path):
     for spec in figures.load_all().values():
         for theme in figures.THEMES:
             assert figures.output_name(spec, theme) in drawn
-    assert not list(DOCS.rglob("*.svg")) and not list(DOCS.rglob("*.png")), "images committed in docs/"
+    assert not [p for ext in ("svg", "png", "webp") for p in DOCS.rglob(f"*.{ext}")], "images committed in docs/"
 
 
 def test_figures_are_byte_identical_when_drawn_again(built_site: Path):
     """Two drawings of the same commit give the same bytes (fixed svg.hashsalt, no dates)."""
     specs = list(figures.load_all().values())
-    for fmt in ("svg", "png"):
+    for fmt in ("svg", "webp"):
         for spec in [s for s in specs if s.fmt == fmt][:2]:
             light = figures.render(spec, figures.LIGHT)
             dark = (figures.recolor(light, figures.LIGHT, figures.DARK) if fmt == "svg" and spec.recolor
@@ -160,6 +160,7 @@ def test_notebook_page_is_executed_typeset_downloadable_and_warning_free(built_s
     assert f'href="{notebook.name}" download' in html
     assert 'class="katex"' in html, "the notebook's math is not typeset"
     assert "jp-OutputArea-output" in html, "the notebook was not executed"
+    assert html.count('class="jp-RenderedImage') >= 2, "the notebook's figures are missing from its page"
     # any stderr stream (warnings, tracebacks) in an executed cell is a defect the build cannot see
     body = re.sub(r"<style.*?</style>", "", html, flags=re.S)
     assert not re.search(r'<div[^>]+data-mime-type="application/vnd.jupyter.stderr"', body), "a cell wrote to stderr"

@@ -129,3 +129,41 @@ def test_notebook_is_executed_once_per_build(build_log: str):
     """It starts early, beside the figures (hooks._prewarm_notebooks); its page must then read
     mkdocs-jupyter's cache rather than execute it a second time."""
     assert build_log.count("Converting notebook") <= 1, build_log
+
+
+# --- lighter pages --------------------------------------------------------------------------
+
+
+def test_prune_css_keeps_only_rules_that_can_match():
+    from sitegen.notebook import prune_css
+
+    css = (
+        "/* c */.a{color:red}.b .c{color:blue}.a,.z{margin:0}.a:not(.z){top:0}"
+        "@media (max-width:10px){.z{x:1}.a{y:2}}@font-face{font-family:F}"
+        ".w :root{--v:1}:root{--w:2}.a[data-x=\"{\"]{content:\"}\"}"
+    )
+    out = prune_css(css, {"a"})
+    assert out == (
+        ".a{color:red}.a{margin:0}.a:not(.z){top:0}@media (max-width:10px){.a{y:2}}"
+        "@font-face{font-family:F}:root{--w:2}.a[data-x=\"{\"]{content:\"}\"}"
+    )
+
+
+def test_built_notebook_page_is_slim_and_its_images_are_files(built_site: Path):
+    html = (built_site / "lab" / "index.html").read_text(encoding="utf-8")
+    assert len(html) < 250_000, f"lab page is {len(html)} bytes"
+    assert "data:image/png" not in html
+    images = list((built_site / "lab").glob("output-*.png"))
+    assert images and all(f'src="{p.name}"' in html for p in images)
+    assert ".jupyter-wrapper .jp-InputPrompt{" in html, "the cells' own rules are kept"
+    assert "jp-FileBrowser" not in html, "rules for JupyterLab parts that are not on the page are dropped"
+
+
+def test_built_site_has_the_start_up_savings(built_site: Path):
+    (palette,) = (built_site / "assets" / "stylesheets").glob("palette.*.min.css")
+    assert "data-md-color-switching" not in palette.read_text(encoding="utf-8")
+    page = (built_site / "momentum" / "index.html").read_text(encoding="utf-8")
+    head = page[: page.index("</head>")]
+    assert hooks.FOCUS_VISIBLE_EARLY in head
+    css = (built_site / "assets" / "css" / "site.css").read_text(encoding="utf-8")
+    assert "content-visibility: auto" in css

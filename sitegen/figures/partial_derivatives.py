@@ -28,7 +28,7 @@ def _style_3d(ax, theme: Theme) -> None:
         "원점에서 멀어질수록 모든 방향으로 똑같이 높아지는 그릇 모양이다.",
     caption=r"$f(x_0, x_1) = x_0^2 + x_1^2$의 그래프. 가로축 두 개가 입력 $x_0, x_1$, "
             r"높이가 출력 $f$입니다. 최솟값은 원점의 $f(0, 0) = 0$입니다.",
-    fmt="png",
+    fmt="webp",
 )
 def sphere_surface(theme: Theme) -> Figure:
     fig = plt.figure(figsize=(5.4, 4.6))
@@ -56,7 +56,7 @@ def sphere_surface(theme: Theme) -> Figure:
     caption=r"위: 곡면을 평면 $x_1 = 4$(회색)로 자르면 주황색 곡선이 생깁니다. "
             r"아래: 그 곡선 $f(x_0, 4) = x_0^2 + 16$만 떼어 그린 것. 점 $(3, 4)$에서 그은 접선(빨간색)의 "
             r"기울기가 $\partial f/\partial x_0\,(3, 4)$입니다. 이 값은 `gdcore.calculus.partial`로 계산했습니다.",
-    fmt="png",
+    fmt="webp",
 )
 def slice_and_tangent(theme: Theme) -> Figure:
     x_fixed = 4.0  # the other coordinate, held constant

@@ -310,12 +310,17 @@ PALETTE_SWITCHING_RULE = (
 )
 
 
+PALETTE_PATCHED = "/* sitegen: [data-md-color-switching] rule removed (sitegen/hooks.py) */"
+
+
 def _drop_palette_switching_rule(site_dir: Path) -> None:
     sheets = sorted((site_dir / "assets" / "stylesheets").glob("palette.*.min.css"))
     for sheet in sheets:
         text = sheet.read_text(encoding="utf-8")
         if PALETTE_SWITCHING_RULE in text:
-            sheet.write_text(text.replace(PALETTE_SWITCHING_RULE, ""), encoding="utf-8")
+            sheet.write_text(text.replace(PALETTE_SWITCHING_RULE, "") + "\n" + PALETTE_PATCHED, encoding="utf-8")
+            return
+        if PALETTE_PATCHED in text:  # a dirty rebuild of `mkdocs serve` kept last build's copy
             return
     log.warning("Material's palette stylesheet has changed: PALETTE_SWITCHING_RULE (sitegen/hooks.py) "
                 f"not found in {[s.name for s in sheets]}; check what the palette switch costs now")

@@ -161,7 +161,8 @@ def test_built_notebook_page_is_slim_and_its_images_are_files(built_site: Path):
 
 def test_built_site_has_the_start_up_savings(built_site: Path):
     (palette,) = (built_site / "assets" / "stylesheets").glob("palette.*.min.css")
-    assert "data-md-color-switching" not in palette.read_text(encoding="utf-8")
+    text = palette.read_text(encoding="utf-8")
+    assert "[data-md-color-switching] *" not in text and text.endswith(hooks.PALETTE_PATCHED)
     page = (built_site / "momentum" / "index.html").read_text(encoding="utf-8")
     head = page[: page.index("</head>")]
     assert hooks.FOCUS_VISIBLE_EARLY in head

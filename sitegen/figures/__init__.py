@@ -234,7 +234,7 @@ def _manifest_path() -> Path:
     """Where :func:`load_all` keeps the registry of this exact code (every figure module, this
     file, gdcore and the library versions: a caption may print a number gdcore computes)."""
     files = [Path(__file__), *(Path(__path__[0]) / f"{m.rsplit('.', 1)[1]}.py" for m in _modules())]
-    return CACHE_DIR / f"registry-{_digest(files, 'registry')}.json"
+    return CACHE_DIR / f"registry-{_digest(files, f'registry {ROOT}')}.json"  # it holds absolute paths
 
 
 def load_all(reload: bool = False, *, manifest: bool = False) -> dict[str, FigureSpec]:

@@ -136,7 +136,7 @@ def test_a_missing_glyph_fails_the_drawing(label: str):
         return fig
 
     with pytest.raises((UserWarning, ValueError), match="glyph|Glyph"):
-        figures.render(figures.FigureSpec("t", "t: 시험", "시험", "svg", draw), figures.LIGHT)
+        figures.render(figures.FigureSpec(id="t", alt="t: 시험", caption="시험", fmt="svg", draw=draw), figures.LIGHT)
 
 
 NOTEBOOKS = sorted(DOCS.rglob("*.ipynb"))
@@ -192,4 +192,4 @@ def test_minus_signs_render_in_text_math_and_log_ticks():
         ax.set_title(r"한글 −1, $-\nabla f$")
         return fig
 
-    assert figures.render(figures.FigureSpec("t", "t: 시험", "시험", "svg", draw), figures.LIGHT)
+    assert figures.render(figures.FigureSpec(id="t", alt="t: 시험", caption="시험", fmt="svg", draw=draw), figures.LIGHT)

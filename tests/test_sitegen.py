@@ -88,7 +88,7 @@ def test_a_spec_from_the_manifest_can_still_be_drawn():
     assert figures.render(stand_in, figures.LIGHT) == figures.render(spec, figures.LIGHT)
 
 
-def test_a_changed_figure_module_gets_a_new_manifest(tmp_path, monkeypatch):
+def test_other_library_versions_get_a_new_manifest(monkeypatch):
     before = figures._manifest_path()
     original = figures._versions()
     monkeypatch.setattr(figures, "_versions", lambda: original + " changed")

@@ -171,16 +171,12 @@ THEMES = (LIGHT, DARK)
 
 
 @dataclass(frozen=True)
-class FigureSpec:
-    """A registered figure: its id, Korean alt text and caption, format, drawing function, and
-    where that function lives (module name, file, source code: what the page shows)."""
+class _Origin:
+    """Where a registered function lives: module name, file and source code (what the page shows).
 
-    id: str
-    alt: str
-    caption: str
-    fmt: str
-    draw: Callable[[Theme], Figure] | None  # None when read from the manifest (see load_all)
-    recolor: bool = True  # the dark SVG may be the light one with its palette swapped (see recolor)
+    Kept as data, so that a spec read from the manifest needs no import (see :func:`load_all`).
+    """
+
     module: str = ""
     path: str = ""
     code: str = ""
@@ -188,6 +184,18 @@ class FigureSpec:
     @property
     def module_file(self) -> Path:
         return Path(self.path)
+
+
+@dataclass(frozen=True)
+class FigureSpec(_Origin):
+    """A registered figure: its id, Korean alt text and caption, format and drawing function."""
+
+    id: str = ""
+    alt: str = ""
+    caption: str = ""
+    fmt: str = "svg"
+    draw: Callable[[Theme], Figure] | None = None  # None when read from the manifest (see load_all)
+    recolor: bool = True  # the dark SVG may be the light one with its palette swapped (see recolor)
 
     def source(self) -> str:
         """The drawing function's code, as shown under the figure."""
@@ -220,7 +228,8 @@ def figure(fig_id: str, *, alt: str, caption: str, fmt: str = "svg", recolor: bo
         old = REGISTRY.get(fig_id)
         if old is not None and old.draw is not None and old.draw.__qualname__ != draw.__qualname__:
             raise ValueError(f"figure id {fig_id!r} is registered twice")
-        REGISTRY[fig_id] = FigureSpec(fig_id, alt, caption, fmt, draw, recolor, **_origin(draw))
+        REGISTRY[fig_id] = FigureSpec(id=fig_id, alt=alt, caption=caption, fmt=fmt, draw=draw, recolor=recolor,
+                                      **_origin(draw))
         return draw
 
     return register
@@ -465,18 +474,11 @@ def build(cache_dir: Path = CACHE_DIR, log: Callable[[str], None] = print) -> di
 
 
 @dataclass(frozen=True)
-class TableSpec:
+class TableSpec(_Origin):
     """A table computed at build time: ``make()`` returns Markdown (e.g. an experiment's results)."""
 
-    id: str
-    make: Callable[[], str] | None  # None when read from the manifest (see load_all)
-    module: str = ""
-    path: str = ""
-    code: str = ""
-
-    @property
-    def module_file(self) -> Path:
-        return Path(self.path)
+    id: str = ""
+    make: Callable[[], str] | None = None  # None when read from the manifest (see load_all)
 
 
 TABLES: dict[str, TableSpec] = {}
@@ -493,7 +495,7 @@ def table(table_id: str) -> Callable:
         old = TABLES.get(table_id)
         if old is not None and old.make is not None and old.make.__qualname__ != make.__qualname__:
             raise ValueError(f"table id {table_id!r} is registered twice")
-        TABLES[table_id] = TableSpec(table_id, make, **_origin(make))
+        TABLES[table_id] = TableSpec(id=table_id, make=make, **_origin(make))
         return make
 
     return register

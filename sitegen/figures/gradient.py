@@ -92,6 +92,9 @@ def directional_derivative_vs_angle(theme: Theme):
     return fig
 
 
+ELLIPSE_WINDOW = ((-2.4, 2.4), (-2.4, 2.4))  # fig5 and fig6 show the same region of ellipse_tilted
+
+
 @figure(
     "fig5",
     alt=(
@@ -106,7 +109,7 @@ def directional_derivative_vs_angle(theme: Theme):
 )
 def gradient_perpendicular_to_level_curves(theme: Theme):
     f = ellipse_tilted
-    window = ((-2.4, 2.4), (-2.4, 2.4))
+    window = ELLIPSE_WINDOW
     X, Y, Z = f.grid(161, window=window)
 
     def on_level(c, phi):
@@ -162,7 +165,7 @@ STEEPEST_STEP = 0.002
 )
 def steepest_paths_cross_level_curves(theme: Theme):
     f = ellipse_tilted
-    window = ((-2.4, 2.4), (-2.4, 2.4))
+    window = ELLIPSE_WINDOW
     X, Y, Z = f.grid(161, window=window)
     fig, ax = plt.subplots(figsize=(4.6, 4.6))
     ax.contour(X, Y, Z, levels=[0.05, 0.25, 0.6, 1.2, 2.0, 3.2, 4.8, 7.0], colors=theme.muted, linewidths=0.9)

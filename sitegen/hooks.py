@@ -253,7 +253,25 @@ def on_page_content(html_text: str, page, config, files) -> str:
     for error in errors:
         log.warning(f"{page.file.src_uri}: KaTeX: {error}")
     _search_html[page.file.src_uri] = _for_search(plain)
-    return rendered
+    return count_code_lines(rendered)
+
+
+CODE_BLOCK = re.compile(r'<div class="highlight">(?P<inner>.*?</code></pre>)', re.DOTALL)
+
+
+def count_code_lines(html_text: str) -> str:
+    """Give each highlighted code block its line count (``style="--gd-code-lines: N"``).
+
+    site.css leaves an off-screen code block unrendered (content-visibility) and reserves its
+    height from this count, so the page does not jump when the block is rendered on the way down.
+    """
+
+    def tag(match: re.Match) -> str:
+        code = match["inner"].rsplit("<code>", 1)[-1]
+        lines = code.count("\n") + (not code.removesuffix("</code></pre>").endswith("\n"))
+        return f'<div class="highlight" style="--gd-code-lines: {lines}">{match["inner"]}'
+
+    return CODE_BLOCK.sub(tag, html_text)
 
 
 # --- what the search index reads ------------------------------------------------------------

@@ -159,6 +159,41 @@ def test_offscreen_prose_is_skipped_until_scrolled_to(server: str, browser):
     assert not problems, problems
 
 
+CODE_BLOCKS_AT_LOAD = """() => [...document.querySelectorAll('.md-typeset > div.highlight')].map(d => ({
+    skipped: d.querySelector('pre').checkVisibility({contentVisibilityAuto: true}) === false,
+    height: d.getBoundingClientRect().height}))"""
+CODE_BLOCKS_IN_VIEW = """async () => { const out = [];
+    for (const d of document.querySelectorAll('.md-typeset > div.highlight')) {
+        d.scrollIntoView();
+        await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+        out.push({height: d.getBoundingClientRect().height, lines: +d.style.getPropertyValue('--gd-code-lines')});
+    }
+    await new Promise(r => setTimeout(r, 300));
+    document.querySelectorAll('.md-typeset > div.highlight').forEach((d, i) => {
+        out[i].copy = !!d.querySelector('.md-code__button'); });
+    return out; }"""
+
+
+@pytest.mark.parametrize("path", ["/momentum/", "/sgd/"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_offscreen_code_is_skipped_at_its_real_height(server: str, browser, path: str, viewport: dict):
+    """site.css leaves off-screen code blocks unrendered, standing in with the height their line
+    count gives; that height is the rendered one (else the page jumps while the reader scrolls,
+    and the table of contents marks the wrong section).  Material sets a block up (copy button)
+    once it is in view (content.lazy)."""
+    context, page, problems = _open(browser, server, path, "light", viewport)
+    at_load = page.evaluate(CODE_BLOCKS_AT_LOAD)
+    in_view = page.evaluate(CODE_BLOCKS_IN_VIEW)
+    context.close()
+    skipped = [(i, load["height"], seen["height"], seen["lines"])
+               for i, (load, seen) in enumerate(zip(at_load, in_view)) if load["skipped"]]
+    assert len(skipped) >= 5, at_load
+    wrong = [s for s in skipped if abs(s[1] - s[2]) > 0.5]
+    assert not wrong, f"(block, stand-in px, rendered px, lines): {wrong}"
+    assert all(seen["lines"] > 0 and seen["copy"] for seen in in_view), in_view
+    assert not problems, problems
+
+
 def test_video_loads_only_on_click(server: str, browser, built_site: Path):
     path = next((p for p in site_pages(built_site)
                  if "data-youtube-id" in (built_site / p.strip("/") / "index.html").read_text(encoding="utf-8")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -168,3 +169,20 @@ def test_built_site_has_the_start_up_savings(built_site: Path):
     assert hooks.FOCUS_VISIBLE_EARLY in head
     css = (built_site / "assets" / "css" / "site.css").read_text(encoding="utf-8")
     assert "content-visibility: auto" in css
+
+
+def test_code_blocks_carry_their_line_count():
+    """site.css reserves an unrendered code block's height from this count."""
+    page = ('<div class="highlight"><pre><span></span><code>a = 1\n\nb = 2\n</code></pre></div>'
+            '<div class="highlight"><span class="filename">gdcore/optim.py</span><pre><span></span>'
+            '<code>x\n</code></pre></div>'
+            '<div class="highlight"><pre><span></span><code>no newline at the end</code></pre></div>')
+    tagged = hooks.count_code_lines(page)
+    assert [int(n) for n in re.findall(r'--gd-code-lines: (\d+)', tagged)] == [3, 1, 1]
+    assert tagged.replace(' style="--gd-code-lines: 3"', "").replace(' style="--gd-code-lines: 1"', "") == page
+
+
+def test_built_code_blocks_carry_their_line_count(built_site: Path):
+    html = (built_site / "momentum" / "index.html").read_text(encoding="utf-8")
+    assert html.count('<div class="highlight">') == 0
+    assert html.count('<div class="highlight" style="--gd-code-lines: ') >= 10

@@ -352,6 +352,8 @@ FOCUS_VISIBLE_EARLY = (
     "<script>document.documentElement.classList.add('js-focus-visible');"
     "document.documentElement.setAttribute('data-js-focus-visible','')</script>"
 )
+# Material's search index is fetched only once the reader wants to search (see the script).
+SEARCH_ON_DEMAND = "<script>" + (Path(__file__).parent / "search_on_demand.js").read_text(encoding="utf-8") + "</script>"
 MATHJAX_LOADER = re.compile(r"<script data-mkdocs-jupyter-mathjax=.*?</script>\n?", re.DOTALL)
 KATEX_PRELOAD = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
 
@@ -366,11 +368,13 @@ def on_post_page(output: str, page, config) -> str:
       notebook is shown; our math is already typeset by KaTeX, and nothing may load from another
       host, so that script is removed.
     - The focus-visible mark goes on <html> before the body is parsed (FOCUS_VISIBLE_EARLY).
+    - Material's search index is requested only when the reader turns to the search
+      (``sitegen/search_on_demand.js``), not on every page load.
     - A notebook page keeps only the JupyterLab CSS it uses, and its output images become files
       (``sitegen/notebook.py``): 890 KB of HTML -> 140 KB, with the same pixels.
     """
     output = MATHJAX_LOADER.sub("", output)
-    output = output.replace("</head>", FOCUS_VISIBLE_EARLY + "</head>", 1)
+    output = output.replace("</head>", FOCUS_VISIBLE_EARLY + SEARCH_ON_DEMAND + "</head>", 1)
     if page.file.src_uri.endswith(".ipynb"):
         from sitegen import notebook
 

@@ -354,6 +354,11 @@ FOCUS_VISIBLE_EARLY = (
 )
 # Material's search index is fetched only once the reader wants to search (see the script).
 SEARCH_ON_DEMAND = "<script>" + (Path(__file__).parent / "search_on_demand.js").read_text(encoding="utf-8") + "</script>"
+# Material's bundle is a plain <script> at the end of <body>: the parser stops there, and the
+# bundle's first read of the layout forces the whole first style and layout inside that one long
+# task, before anything is painted.  Deferred, it runs right after parsing (still before
+# DOMContentLoaded, where Material starts), and the browser can paint the page first.
+MATERIAL_BUNDLE = re.compile(r'<script src="(?P<src>[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>')
 MATHJAX_LOADER = re.compile(r"<script data-mkdocs-jupyter-mathjax=.*?</script>\n?", re.DOTALL)
 KATEX_PRELOAD = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
 
@@ -368,12 +373,17 @@ def on_post_page(output: str, page, config) -> str:
       notebook is shown; our math is already typeset by KaTeX, and nothing may load from another
       host, so that script is removed.
     - The focus-visible mark goes on <html> before the body is parsed (FOCUS_VISIBLE_EARLY).
+    - Material's bundle is deferred (MATERIAL_BUNDLE), so the page can be painted before it runs.
     - Material's search index is requested only when the reader turns to the search
       (``sitegen/search_on_demand.js``), not on every page load.
     - A notebook page keeps only the JupyterLab CSS it uses, and its output images become files
       (``sitegen/notebook.py``): 890 KB of HTML -> 140 KB, with the same pixels.
     """
     output = MATHJAX_LOADER.sub("", output)
+    output, deferred = MATERIAL_BUNDLE.subn(r'<script src="\g<src>" defer></script>', output)
+    if deferred != 1:
+        log.warning(f"{page.file.src_uri}: Material's bundle script not found once (MATERIAL_BUNDLE in "
+                    f"sitegen/hooks.py) but {deferred} times; it is not deferred")
     output = output.replace("</head>", FOCUS_VISIBLE_EARLY + SEARCH_ON_DEMAND + "</head>", 1)
     if page.file.src_uri.endswith(".ipynb"):
         from sitegen import notebook

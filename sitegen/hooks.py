@@ -384,8 +384,8 @@ def on_post_page(output: str, page, config) -> str:
     output = MATHJAX_LOADER.sub("", output)
     output, deferred = MATERIAL_BUNDLE.subn(r'<script src="\g<src>" defer></script>', output)
     if deferred != 1:
-        log.warning(f"{page.file.src_uri}: Material's bundle script not found once (MATERIAL_BUNDLE in "
-                    f"sitegen/hooks.py) but {deferred} times; it is not deferred")
+        log.warning(f"{page.file.src_uri}: Material's bundle script found {deferred} times, not once "
+                    "(MATERIAL_BUNDLE in sitegen/hooks.py); check that it is deferred")
     output = output.replace("</head>", FOCUS_VISIBLE_EARLY + SEARCH_ON_DEMAND + "</head>", 1)
     if page.file.src_uri.endswith(".ipynb"):
         from sitegen import notebook

@@ -15,11 +15,17 @@
 
 Generated files (figures, KaTeX's stylesheet and fonts) are added in ``on_files`` as files that
 live outside ``docs/``, so ``mkdocs serve`` does not rebuild forever.
+
+An author's mistake (an unknown marker, a figure function or a notebook cell that raises) is a
+``PluginError`` whose one line names the file and line: MkDocs prints it without a traceback and
+``mkdocs build`` stops.  ``mkdocs serve`` keeps serving the last good build meanwhile
+(``sitegen/serve_guard.py``).  CONTRIBUTING.md has the table of mistakes and what each gives.
 """
 
 from __future__ import annotations
 
 import html
+import importlib
 import inspect
 import logging
 import os
@@ -29,8 +35,11 @@ import textwrap
 import threading
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
+
+from sitegen import serve_guard
 
 log = logging.getLogger("mkdocs.hooks.sitegen")
 
@@ -38,26 +47,73 @@ FIGURE_MARKER = re.compile(r"^<!-- figure (?P<id>[\w.-]+) -->[ \t]*$", re.MULTIL
 TABLE_MARKER = re.compile(r"^<!-- table (?P<id>[\w.-]+) -->[ \t]*$", re.MULTILINE)
 SOURCE_MARKER = re.compile(r"^<!-- source (?P<name>gdcore(?:\.\w+)+) -->[ \t]*$", re.MULTILINE)
 VIDEO_MARKER = re.compile(r'^<!-- youtube (?P<id>[\w-]{11}) "(?P<title>[^"]+)" -->[ \t]*$', re.MULTILINE)
+#: a line that looks like one of our markers; one left after the expansions is a mistake
+ANY_MARKER = re.compile(r"^[ \t]*<!--[ \t]*(?:figure|table|explorer|source|youtube)\b.*$", re.MULTILINE)
 
 _katex = None
 _figures: dict[str, Path] = {}
 _notebooks: dict[str, threading.Thread] = {}  # src_uri -> thread executing it ahead of its page
+_notebook_errors: dict[str, BaseException] = {}  # src_uri -> what its early execution raised
+
+# What executing a notebook imports for the first time (nbconvert and nbclient are imported with
+# mkdocs-jupyter itself).  These are imported on the main thread before the notebook thread starts:
+# a module imported for the first time by two threads at once can be seen half-initialised (the
+# main thread's first plt.figure() probes IPython, and met a half-imported one on busy machines).
+# tests/test_serve.py fails, naming the module, if the notebook thread imports anything new.
+NOTEBOOK_THREAD_IMPORTS = (
+    "IPython", "ipykernel.kernelspec", "ipykernel.connect", "psutil",
+    "pygments.lexers.python", "pygments.styles.default",
+)
+
+
+_config = None  # the current build's config (for messages)
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    serve_guard.GUARD.start(command)
+
+
+def on_serve(server, config, builder):
+    return serve_guard.GUARD.wrap(server, config)
+
+
+def _project_path(config, abs_path: str) -> str:
+    """A file's path relative to the project (``docs/gradient.md``), for messages."""
+    root = Path(config["config_file_path"]).parent
+    path = Path(abs_path)
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def _line_of(page, needle: str) -> str:
+    """``docs/page.md:LINE`` of the first source line containing ``needle`` (no line if none)."""
+    where = _project_path(_config, page.file.abs_src_path) if _config else f"docs/{page.file.src_uri}"
+    for number, line in enumerate((page.file.content_string or "").splitlines(), start=1):
+        if needle.strip() and needle.strip() in line:
+            return f"{where}:{number}"
+    return where
+
 
 
 def on_config(config):
-    global _katex
+    global _katex, _config
     from sitegen import figures
     from sitegen.katex import Katex
 
+    _config = config
+    serve_guard.GUARD.on_config(config)
+
     # `mkdocs serve` keeps this process: pick up edited figure code (from the manifest when the
     # code is unchanged, so that a warm build never imports matplotlib)
-    figures.load_all(reload=True, manifest=True)
+    try:
+        figures.load_all(reload=True, manifest=True)
+    except figures.FigureError as err:
+        raise PluginError(str(err)) from None
     if _katex is None:
         _katex = Katex()
     jupyter = config["plugins"].get("mkdocs-jupyter")
     if jupyter is not None and os.environ.pop("MPLBACKEND", None):
-        # the notebook's kernel inherits this environment, and a backend such as Agg (which the
-        # test run sets for the code blocks) would keep plt.show() from putting any figure on the page
+        # the notebook's kernel inherits this environment, and a backend such as Agg (which a
+        # reader may have set in their shell) would keep plt.show() from putting any figure on the page
         log.info("MPLBACKEND unset for the notebook kernel (it would hide the notebook's figures)")
     if jupyter is not None:
         # mkdocs-jupyter keys its cache by the notebook's own bytes only; our notebooks run
@@ -76,11 +132,14 @@ def on_files(files: Files, config) -> Files:
     """
     from sitegen import explorer, figures, katex
 
-    _prewarm_notebooks(files, config)
     figure_paths, groups = figures.pending()
-    pages = [f.content_string for f in files.documentation_pages() if f.src_uri.endswith(".md")]
-    presets = explorer.used_presets(pages)
-    pool = figures.worker_pool() if groups or explorer.missing(presets) else None
+    pages = [f for f in files.documentation_pages() if f.src_uri.endswith(".md")]
+    presets = _explorer_presets(pages, config)
+    draws_here = bool(groups) or explorer.missing(presets)  # explorer backgrounds, on this thread
+    if draws_here:
+        figures.pyplot()  # the non-interactive backend, chosen before any thread starts
+    _prewarm_notebooks(files, config)
+    pool = figures.worker_pool() if draws_here else None
     try:
         futures = figures.submit(pool, groups) if groups else []
         if groups:
@@ -90,6 +149,8 @@ def on_files(files: Files, config) -> Files:
         for future in futures:
             for item in future.result():
                 log.info(f"drew {item}")
+    except figures.FigureError as err:
+        raise PluginError(str(err)) from None
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -105,6 +166,23 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
+def _explorer_presets(pages: list[File], config) -> list[str]:
+    """The explorer presets the pages use; an unknown name fails, naming its page and line."""
+    from sitegen import explorer
+
+    used: set[str] = set()
+    for file in pages:
+        text = file.content_string
+        try:
+            used.update(explorer.used_presets([text]))
+        except ValueError as err:
+            name = str(err).split("'")[1] if "'" in str(err) else ""
+            line = next((n for n, ln in enumerate(text.splitlines(), 1) if f"explorer {name} " in ln + " "), 0)
+            where = _project_path(config, file.abs_src_path) + (f":{line}" if line else "")
+            raise PluginError(f"{where}: {err}") from None
+    return sorted(used)
+
+
 def _prewarm_notebooks(files: Files, config) -> None:
     """Start executing each notebook page now, in a thread, through mkdocs-jupyter itself.
 
@@ -117,9 +195,12 @@ def _prewarm_notebooks(files: Files, config) -> None:
     from mkdocs.structure.pages import Page
 
     _notebooks.clear()
+    _notebook_errors.clear()
     jupyter = config["plugins"].get("mkdocs-jupyter")
     if jupyter is None or not jupyter.config.get("cache"):
         return
+    for name in NOTEBOOK_THREAD_IMPORTS:  # on this thread first (see NOTEBOOK_THREAD_IMPORTS)
+        importlib.import_module(name)
     for file in files.documentation_pages():
         if not jupyter.should_include(file):
             continue
@@ -128,7 +209,8 @@ def _prewarm_notebooks(files: Files, config) -> None:
         jupyter.on_pre_page(stand_in, config=config, files=files)
         convert = getattr(stand_in, "_mkdocs_jupyter_content", None)
         if callable(convert):
-            thread = threading.Thread(target=_run_notebook, args=(convert, file.src_uri), daemon=True)
+            thread = threading.Thread(target=_run_notebook, args=(convert, file.src_uri),
+                                      name=f"notebook {file.src_uri}", daemon=True)
             thread.start()
             _notebooks[file.src_uri] = thread
 
@@ -136,14 +218,47 @@ def _prewarm_notebooks(files: Files, config) -> None:
 def _run_notebook(convert, src_uri: str) -> None:
     try:
         convert()
-    except Exception as err:  # the page's own conversion runs it again and reports the error there
-        log.debug(f"{src_uri}: early execution failed ({err}); it runs again with its page")
+    except Exception as err:  # reported by on_pre_page, on the main thread, as the page's error
+        _notebook_errors[src_uri] = err
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def notebook_error(path: Path, shown: str, err: BaseException) -> str:
+    """One line for a notebook whose cell raised: which cell, which line, what it raised.
+
+    ``err`` is nbclient's ``CellExecutionError`` (its text holds the cell's source between two
+    rules of dashes, then IPython's traceback with ``Cell In[N], line L``)."""
+    import json
+
+    text = ANSI.sub("", str(err))
+    ename, evalue = getattr(err, "ename", type(err).__name__), getattr(err, "evalue", "")
+    source = re.search(r"^-{5,}\n(.*?)\n-{5,}$", text, re.DOTALL | re.MULTILINE)
+    where = shown
+    if source is not None:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        wanted = source.group(1).strip()
+        for number, cell in enumerate(cells, start=1):
+            if cell["cell_type"] == "code" and "".join(cell["source"]).strip() == wanted:
+                where += f", cell {number}"
+                break
+        line = re.search(r"Cell In\[\d+\], line (\d+)", text)
+        if line:
+            where += f", line {line.group(1)}"
+    if not evalue and ename == type(err).__name__:
+        evalue = text.strip().splitlines()[-1] if text.strip() else ""
+    return f"{where}: a notebook cell raised {ename}: {evalue}"
 
 
 def on_pre_page(page, config, files):
     thread = _notebooks.pop(page.file.src_uri, None)
     if thread is not None:
         thread.join()
+    err = _notebook_errors.pop(page.file.src_uri, None)
+    if err is not None:
+        shown = _project_path(config, page.file.abs_src_path)
+        raise PluginError(notebook_error(Path(page.file.abs_src_path), shown, err))
     return page
 
 
@@ -152,7 +267,8 @@ def _figure_block(fig_id: str, page) -> str:
 
     spec = figures.REGISTRY.get(fig_id)
     if spec is None:
-        raise ValueError(f"{page.file.src_uri}: unknown figure id {fig_id!r} in a figure marker")
+        raise PluginError(f"{_line_of(page, f'<!-- figure {fig_id} -->')}: unknown figure id {fig_id!r} "
+                          "(figures are registered with @figure in sitegen/figures/*.py)")
     base = posixpath.relpath("assets/figures", posixpath.dirname(page.file.src_uri) or ".")
     images = []
     for theme in figures.THEMES:
@@ -191,21 +307,25 @@ def _table_block(table_id: str, page) -> str:
     from sitegen import figures
 
     if table_id not in figures.TABLES:
-        raise ValueError(f"{page.file.src_uri}: unknown table id {table_id!r} in a table marker")
+        raise PluginError(f"{_line_of(page, f'<!-- table {table_id} -->')}: unknown table id {table_id!r} "
+                          "(tables are registered with @table in sitegen/figures/*.py)")
     spec = figures.TABLES[table_id]
     module = spec.module_file.relative_to(figures.ROOT).as_posix()
     code = textwrap.indent(f"```python\n{spec.code.rstrip()}\n```", "    ")
+    try:
+        table = figures.table_markdown(table_id)
+    except figures.FigureError as err:
+        raise PluginError(str(err)) from None
     return (
-        figures.table_markdown(table_id)
+        table
         + f'\n\n??? example gd-code "이 표를 계산한 코드 — `{module}`"\n\n{code}\n'
     )
 
 
 def _source_block(dotted: str, page) -> str:
     """The code of a gdcore object (module, class, function or method) as a titled code block."""
-    import importlib
-
     parts = dotted.split(".")
+    obj = None
     for split in range(len(parts), 0, -1):
         try:
             obj = importlib.import_module(".".join(parts[:split]))
@@ -214,9 +334,12 @@ def _source_block(dotted: str, page) -> str:
         try:
             for attr in parts[split:]:
                 obj = getattr(obj, attr)
-        except AttributeError as err:
-            raise ValueError(f"{page.file.src_uri}: no {dotted!r} for a source marker") from err
+        except AttributeError:
+            obj = None
         break
+    if obj is None:
+        raise PluginError(f"{_line_of(page, f'<!-- source {dotted} -->')}: no {dotted!r} in gdcore "
+                          "for a source marker (write <!-- source gdcore.module.Name -->)")
     lines, start = inspect.getsourcelines(obj)
     path = Path(inspect.getfile(obj)).resolve().relative_to(Path(__file__).resolve().parents[1])
     code = "".join(lines).rstrip()
@@ -231,7 +354,15 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     from sitegen import explorer  # <!-- explorer NAME --> (sitegen/explorer.py)
 
     markdown = explorer.expand_markers(markdown, page.file.url)
-    return VIDEO_MARKER.sub(lambda m: _video_block(m.group("id"), m.group("title")), markdown)
+    markdown = VIDEO_MARKER.sub(lambda m: _video_block(m.group("id"), m.group("title")), markdown)
+    left = ANY_MARKER.search(markdown)
+    if left is not None:  # a marker none of the patterns above took: misspelt, or with a bad id
+        raise PluginError(
+            f"{_line_of(page, left.group(0))}: malformed marker {left.group(0).strip()!r}; the markers are "
+            '<!-- figure ID -->, <!-- table ID -->, <!-- explorer NAME -->, <!-- source gdcore.NAME -->, '
+            '<!-- youtube VIDEO_ID "제목" -->, each alone on its line'
+        )
+    return markdown
 
 
 def _notebook_links(page, config) -> str:
@@ -251,7 +382,8 @@ def on_page_content(html_text: str, page, config, files) -> str:
         html_text = _notebook_links(page, config) + html_text
     rendered, plain, errors = _katex.render_html(html_text)
     for error in errors:
-        log.warning(f"{page.file.src_uri}: KaTeX: {error}")
+        formula = error.rsplit("in formula: ", 1)[-1]
+        log.warning(f"{_line_of(page, formula.splitlines()[0] if formula else '')}: KaTeX: {error}")
     _search_html[page.file.src_uri] = _for_search(plain)
     return count_code_lines(rendered)
 

@@ -27,15 +27,18 @@ def _offline_prefix() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """Build the site with ``mkdocs build --strict`` (offline where possible) into a temp dir."""
+def built_site(tmp_path_factory, newcomer_env) -> Path:
+    """Build the site with ``mkdocs build --strict`` (offline where possible) into a temp dir.
+
+    The build gets the environment pytest was started with (``newcomer_env``), nothing the test
+    run set for itself."""
     # Installing is not building: the pinned KaTeX comes from npm (once, like `uv run` syncing
     # the Python packages); only the build itself must work with no network.
     from sitegen.katex import ensure_installed
 
     ensure_installed()
     out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = newcomer_env
     cmd = [*_offline_prefix(), sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)]
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)

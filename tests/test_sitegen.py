@@ -191,3 +191,36 @@ def test_built_code_blocks_carry_their_line_count(built_site: Path):
     html = (built_site / "momentum" / "index.html").read_text(encoding="utf-8")
     assert html.count('<div class="highlight">') == 0
     assert html.count('<div class="highlight" style="--gd-code-lines: ') >= 10
+
+
+STALE_PROBE = """
+import sys
+from sitegen import explorer, figures
+figures.load_all(reload=True, manifest=True)  # what the build does at the start of every rebuild
+import gdcore.optim
+from sitegen import explorer as fresh  # what sitegen/hooks.py does when it needs the explorer
+print(fresh is not explorer, fresh.SGD is sys.modules["gdcore.optim"].SGD, fresh.minimize.__module__)
+"""
+
+
+def test_a_reload_leaves_no_module_holding_the_old_gdcore(newcomer_env):
+    """`mkdocs serve` reloads gdcore on every rebuild; the explorer must use the new classes."""
+    proc = subprocess.run([sys.executable, "-c", STALE_PROBE], cwd=ROOT, env=newcomer_env,
+                          capture_output=True, text=True, check=True)
+    assert proc.stdout.split() == ["True", "True", "gdcore.run"], proc.stdout + proc.stderr
+
+
+def test_figure_errors_name_the_module_and_line(tmp_path):
+    """A figure function that raises is reported as path:line of the figure module."""
+    def broken(theme):
+        return 1 / 0
+
+    spec = figures.FigureSpec(id="broken", alt="broken", caption="", draw=broken,
+                              module="sitegen.figures.gradient", path=__file__, code="")
+    figures.REGISTRY["broken"] = spec
+    try:
+        with pytest.raises(figures.FigureError, match=r"^tests/test_sitegen\.py:\d+: figure broken \(light\) "
+                                                      r"failed: ZeroDivisionError: division by zero$"):
+            figures._draw_module("sitegen.figures.test_sitegen", [("figure-light", "broken", str(tmp_path / "x"))])
+    finally:
+        del figures.REGISTRY["broken"]

@@ -93,11 +93,43 @@ def pyplot():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    # Resolve the backend now, not at the first plt.figure(): switching to a backend makes pyplot
+    # probe IPython for a REPL hook, and the site build may be importing IPython in its notebook
+    # thread at that moment (a half-imported IPython crashes the probe).  The build calls this
+    # on its main thread before any thread starts (sitegen/hooks.py, on_config).
+    plt.switch_backend("agg")
     _register_korean_font()
     return plt
 
 
 CACHE_DIR = ROOT / ".cache" / "figures"
+#: modules outside this package that keep gdcore objects; :func:`load_all` reloads them with gdcore
+RELOADED = ("sitegen.explorer",)
+
+
+class FigureError(Exception):
+    """A figure or table function (or its module) failed: the message names the file and line."""
+
+
+def _describe(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}"
+
+
+def _where(err: BaseException, module: str) -> str:
+    """``path:line`` of the innermost frame of ``err`` in the repository (the figure module's
+    own line where it has one), relative to the repository root."""
+    import traceback
+
+    if isinstance(err, SyntaxError) and err.filename:
+        frames = [(err.filename, err.lineno or 0)]
+    else:
+        frames = [(f.filename, f.lineno or 0) for f in traceback.extract_tb(err.__traceback__)]
+    mine = [(f, n) for f, n in frames if Path(f).resolve().is_relative_to(ROOT) and "/.venv/" not in f]
+    own = [(f, n) for f, n in mine if Path(f).stem == module.rsplit(".", 1)[-1]]
+    filename, line = (own or mine or [(module.replace(".", "/") + ".py", 0)])[-1]
+    path = Path(filename).resolve()
+    rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else filename
+    return f"{rel}:{line}" if line else rel
 #: figure modules that train models for several seconds: a cold build starts them first
 HEAVY = {f"{__name__}.comparison_digits"}
 
@@ -258,8 +290,13 @@ def load_all(reload: bool = False, *, manifest: bool = False) -> dict[str, Figur
     if reload:
         REGISTRY.clear()
         TABLES.clear()
-        for name in [m for m in sys.modules if m.startswith(("gdcore", __name__ + "."))]:
+        # every module that holds gdcore's objects goes, so that nothing keeps the old classes
+        stale = [m for m in sys.modules if m.startswith(("gdcore", __name__ + ".", *RELOADED))]
+        for name in stale:
             del sys.modules[name]
+            parent, _, child = name.rpartition(".")
+            if parent in sys.modules:  # `from sitegen import explorer` reads the package attribute first
+                sys.modules[parent].__dict__.pop(child, None)
     path = _manifest_path() if manifest else None
     if path is not None and path.exists() and not REGISTRY:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -268,7 +305,10 @@ def load_all(reload: bool = False, *, manifest: bool = False) -> dict[str, Figur
         return REGISTRY
     pyplot()  # the backend and the font, before any figure module imports pyplot
     for module in _modules():
-        importlib.import_module(module)
+        try:
+            importlib.import_module(module)
+        except Exception as err:
+            raise FigureError(_where(err, module) + f": importing {module} failed: {_describe(err)}") from err
     if path is not None:
         data = {
             "figures": [{k: v for k, v in asdict(spec).items() if k != "draw"} for spec in REGISTRY.values()],
@@ -390,23 +430,30 @@ def _draw_module(module: str, jobs: list[tuple[str, str, str]]) -> list[str]:
     load_all()
     done = []
     for kind, item_id, path in jobs:
-        if kind == "table":
-            text = TABLES[item_id].make()
-            if not isinstance(text, str) or not text.strip():
-                raise ValueError(f"table {item_id!r}: make() must return Markdown text")
-            data = text.encode("utf-8")
-        elif kind == "figure-light":
-            data = render(REGISTRY[item_id], LIGHT)
-        else:
-            spec = REGISTRY[item_id]
-            light = _figure_path(spec, LIGHT, Path(path).parent)
-            if spec.fmt == "svg" and spec.recolor and light.exists():  # drawn just before
-                data = recolor(light.read_bytes(), LIGHT, DARK)
-            else:
-                data = render(spec, DARK)
+        try:
+            data = _draw_job(kind, item_id, path)
+        except Exception as err:
+            what = f"table {item_id}" if kind == "table" else f"figure {item_id} ({kind.removeprefix('figure-')})"
+            raise FigureError(f"{_where(err, module)}: {what} failed: {_describe(err)}") from None
         _write(Path(path), data)
         done.append(f"{item_id} ({kind})")
     return done
+
+
+def _draw_job(kind: str, item_id: str, path: str) -> bytes:
+    """The bytes of one job of :func:`_draw_module`."""
+    if kind == "table":
+        text = TABLES[item_id].make()
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"table {item_id!r}: make() must return Markdown text")
+        return text.encode("utf-8")
+    spec = REGISTRY[item_id]
+    if kind == "figure-light":
+        return render(spec, LIGHT)
+    light = _figure_path(spec, LIGHT, Path(path).parent)
+    if spec.fmt == "svg" and spec.recolor and light.exists():  # drawn just before
+        return recolor(light.read_bytes(), LIGHT, DARK)
+    return render(spec, DARK)
 
 
 def pending(cache_dir: Path = CACHE_DIR) -> tuple[dict[str, Path], dict[str, list[tuple[str, str, str]]]]:

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from published import PAGES_REPOSITORY, SITE_PATH, SITE_URL
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,14 +32,15 @@ def built_site(tmp_path_factory, newcomer_env) -> Path:
     """Build the site with ``mkdocs build --strict`` (offline where possible) into a temp dir.
 
     The build gets the environment pytest was started with (``newcomer_env``), nothing the test
-    run set for itself."""
+    run set for itself, and the published address of a fork (``SITE_URL``, ``GITHUB_REPOSITORY``)
+    as the Pages workflow gives it."""
     # Installing is not building: the pinned KaTeX comes from npm (once, like `uv run` syncing
     # the Python packages); only the build itself must work with no network.
     from sitegen.katex import ensure_installed
 
     ensure_installed()
     out = tmp_path_factory.mktemp("site")
-    env = newcomer_env
+    env = {**newcomer_env, "SITE_URL": SITE_URL, "GITHUB_REPOSITORY": PAGES_REPOSITORY}
     cmd = [*_offline_prefix(), sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)]
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -53,3 +55,13 @@ def built_site(tmp_path_factory, newcomer_env) -> Path:
 def build_log(built_site: Path) -> str:
     """What the build of :func:`built_site` printed (MkDocs logs at INFO level)."""
     return (built_site.parent / "build.log").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site: Path):
+    """The built site served as GitHub Pages serves a project site, under ``SITE_PATH``; yields
+    the base URL without its final slash (``base + "/momentum/"``)."""
+    from sitegen.browser import serve
+
+    with serve(built_site, prefix=SITE_PATH) as base:
+        yield base

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from sitegen.browser import CHROMIUM, DESKTOP, PHONE, RENDER_ALL, chromium, serve, site_pages
+from sitegen.browser import DESKTOP, PHONE, RENDER_ALL, chromium, chromium_path, site_pages
 
 THEMES = {"light": "default", "dark": "slate"}
 
@@ -24,21 +24,22 @@ pytestmark = pytest.mark.browser
 
 def _require_browser() -> None:
     missing = [what for what, ok in [
-        ("chromium", Path(CHROMIUM).exists()),
+        (f"chromium ({chromium_path()})", Path(chromium_path()).exists()),
         ("fonts-nanum", any(Path("/usr/share/fonts").rglob("Nanum*.ttf"))),
     ] if not ok]
     if missing:
         message = (f"browser tests need {', '.join(missing)}: "
-                   "run `apt-get install chromium fonts-nanum` (as root)")
+                   "run `apt-get install chromium fonts-nanum` (as root), or set CHROMIUM_PATH "
+                   "to another Chromium")
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
-def server(built_site: Path):
-    with serve(built_site) as base:
-        yield base
+def server(site_server: str):
+    """The site under /REPO/, as GitHub Pages serves a fork (tests/conftest.py)."""
+    return site_server
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ exactly the path and loss that gdcore computes for the new setting, in both them
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -164,7 +163,7 @@ def _check_polyline(dataset, points: str, traj, partial_path: bool = False) -> N
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
+def site(tmp_path_factory, newcomer_env) -> Path:
     """A small strict build: the site's config and assets, one page per preset."""
     tmp = tmp_path_factory.mktemp("explorer")
     docs = tmp / "docs"
@@ -182,7 +181,7 @@ def site(tmp_path_factory) -> Path:
     out = tmp / "site"
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(tmp / "mkdocs.yml"), "-d", str(out)],
-        cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True, text=True)
+        cwd=ROOT, env=newcomer_env, capture_output=True, text=True)
     assert proc.returncode == 0, f"build with explorer pages failed:\n{proc.stdout}\n{proc.stderr}"
     return out
 

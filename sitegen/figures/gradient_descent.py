@@ -10,7 +10,19 @@ import numpy as np
 from gdcore.functions import landscape, landscape_points, sphere
 from gdcore.optim import SGD
 from gdcore.run import minimize
+from sitegen.claims import claim
 from sitegen.figures import Theme, figure
+
+
+FIG7_START, FIG7_STEPS = (3.0, 2.0), 10
+FIG7_RUNS = [("너무 작다", 0.02), ("알맞다", 0.3), ("너무 크다", 1.05)]
+
+
+@cache
+def learning_rate_runs():
+    """fig7's three runs, in FIG7_RUNS order."""
+    return [minimize(sphere, FIG7_START, partial(SGD, lr=lr), steps=FIG7_STEPS, on_divergence="stop")
+            for _, lr in FIG7_RUNS]
 
 
 @figure(
@@ -27,14 +39,11 @@ from sitegen.figures import Theme, figure
     ),
 )
 def learning_rates(theme: Theme):
-    start, steps = [3.0, 2.0], 10
-    runs = [("너무 작다", 0.02), ("알맞다", 0.3), ("너무 크다", 1.05)]
     (xmin, xmax), (ymin, ymax) = (-9.0, 9.0), (-6.0, 6.0)  # every path stays on the line x1 = (2/3) x0
     X, Y, Z = sphere.grid(121, window=((xmin, xmax), (ymin, ymax)))
 
     fig, axes = plt.subplots(3, 1, figsize=(4.8, 9.0), sharex=True)
-    for ax, (label, lr), color in zip(axes, runs, (theme.blue, theme.green, theme.red)):
-        traj = minimize(sphere, start, partial(SGD, lr=lr), steps=steps, on_divergence="stop")
+    for ax, (label, lr), traj, color in zip(axes, FIG7_RUNS, learning_rate_runs(), (theme.blue, theme.green, theme.red)):
         ax.contour(X, Y, Z, levels=[1, 4, 16, 36, 64], colors=theme.muted, linewidths=0.8)
         ax.plot(*traj.points.T, "-o", color=color, markersize=4, linewidth=1.5)
         ax.plot(*traj.points[0], "s", color=theme.fg, markersize=7)
@@ -50,6 +59,25 @@ def learning_rates(theme: Theme):
     axes[-1].set_xlabel("$x_0$")
     fig.tight_layout(h_pad=0.6)
     return fig
+
+
+@claim("fig7", "학습률이 너무 작으면 최소점 쪽으로 조금밖에 움직이지 못하고")
+def _small_rate_barely_moves():
+    d = np.linalg.norm(learning_rate_runs()[0].points, axis=1)
+    assert d[-1] > 0.5 * d[0], d[[0, -1]]
+
+
+@claim("fig7", "알맞으면 몇 걸음 만에 원점에 닿으며")
+def _good_rate_arrives():
+    d = np.linalg.norm(learning_rate_runs()[1].points, axis=1)
+    assert d[4] < 0.05 * d[0] and d[-1] < 1e-3 * d[0], d
+
+
+@claim("fig7", "너무 크면 원점을 사이에 두고 좌우로 튀면서 점점 멀어진다")
+def _large_rate_bounces_away():
+    points = learning_rate_runs()[2].points
+    assert np.all(np.sign(points[1:, 0]) == -np.sign(points[:-1, 0]))
+    assert np.all(np.diff(np.linalg.norm(points, axis=1)) > 0)
 
 
 @cache
@@ -138,7 +166,7 @@ def landscape_runs(theme: Theme):
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
 
     ax_g.set_ylim(1e-8, 10)
-    ax_g.set_yticks([1e-8, 1e-6, 1e-4, 1e-2, 1], ["1e-8", "1e-6", "1e-4", "0.01", "1"])
+    ax_g.set_yticks([1e-8, 1e-6, 1e-4, 1e-2, 1], ["1e\u22128", "1e\u22126", "1e\u22124", "0.01", "1"])
     ax_g.minorticks_off()
     ax_g.set_xlim(0, steps)
     ax_g.set_xticks(range(0, steps + 1, 100))
@@ -147,3 +175,31 @@ def landscape_runs(theme: Theme):
     ax_g.grid(True)
     fig.subplots_adjust(hspace=0.45)
     return fig
+
+
+def _reached(traj, key: str) -> bool:
+    return bool(np.linalg.norm(traj.points[-1] - np.array(landscape_points[key])) < 1e-3)
+
+
+@claim("fig8", "세 경로는 전역 최소점으로, 두 경로는 얕은 지역 최소점으로 간다")
+def _three_global_two_local():
+    runs = _landscape_experiment()[2]
+    assert sum(_reached(t, "global_min") for t in runs) == 3 and sum(_reached(t, "local_min") for t in runs) == 2
+    assert landscape(np.array(landscape_points["local_min"])) > landscape(np.array(landscape_points["global_min"]))
+
+
+@claim("fig8", "안장점에 다가가 기울기 크기가 거의 0으로 떨어진 채 오래 머문 뒤에야 전역 최소점으로 내려간다")
+def _boundary_run_lingers_at_the_saddle():
+    runs = _landscape_experiment()[2]
+    slow = runs[-1]
+    small = np.asarray(slow.grad_norms) < 1e-3
+    longest, current = 0, 0
+    for flag in small:
+        current = current + 1 if flag else 0
+        longest = max(longest, current)
+    assert longest >= 40 and _reached(slow, "global_min"), longest
+
+    def arrival(traj):
+        return int(np.argmax(np.linalg.norm(traj.points - traj.points[-1], axis=1) < 1e-2))
+
+    assert arrival(slow) > 3 * max(arrival(t) for t in runs[:-1]), [arrival(t) for t in runs]

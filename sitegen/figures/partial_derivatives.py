@@ -9,6 +9,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 
 from gdcore.calculus import forward_diff, numerical_diff, partial, tangent_plane
 from gdcore.functions import sphere
+from sitegen.claims import claim, describes_only
 from sitegen.figures import Theme, figure
 
 
@@ -116,6 +117,19 @@ def slice_and_tangent(theme: Theme) -> Figure:
     return fig
 
 
+def difference_errors() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(h, |forward error|, |central error|) for f(x) = x³ at x = 1 (exact f'(1) = 3); NaN where 0."""
+    def cube(x):
+        return x * x * x
+
+    hs = np.logspace(-13, -1, 121)
+    forward = np.array([abs(forward_diff(cube, 1.0, h) - 3.0) for h in hs])
+    central = np.array([abs(numerical_diff(cube, 1.0, h) - 3.0) for h in hs])
+    forward[forward == 0] = np.nan  # an error of exactly 0 has no place on a log axis
+    central[central == 0] = np.nan
+    return hs, forward, central
+
+
 @figure(
     "central-diff-error",
     alt="central-diff-error: 간격 h에 따른 수치 미분 오차를 로그-로그 축에 그린 그래프. "
@@ -127,14 +141,7 @@ def slice_and_tangent(theme: Theme) -> Figure:
             r"들쭉날쭉 커집니다. 점선은 gdcore의 기본값 $h = 10^{-4}$입니다.",
 )
 def central_diff_error(theme: Theme) -> Figure:
-    def cube(x):  # f(x) = x³, exact derivative f'(1) = 3
-        return x * x * x
-
-    hs = np.logspace(-13, -1, 121)
-    forward = np.array([abs(forward_diff(cube, 1.0, h) - 3.0) for h in hs])
-    central = np.array([abs(numerical_diff(cube, 1.0, h) - 3.0) for h in hs])
-    forward[forward == 0] = np.nan  # an error of exactly 0 has no place on a log axis
-    central[central == 0] = np.nan
+    hs, forward, central = difference_errors()
 
     fig, ax = plt.subplots(figsize=(5.6, 4.4))
     ax.loglog(hs, forward, color=theme.orange, label="전진 차분, 오차 $O(h)$")
@@ -156,3 +163,54 @@ def central_diff_error(theme: Theme) -> Figure:
     ax.grid(True, which="major")
     ax.legend(loc="lower left")
     return fig
+
+
+@claim("fig4-8", "원점에서 가장 낮고 원점에서 멀어질수록 모든 방향으로 똑같이 높아지는 그릇 모양이다")
+def _bowl():
+    X, Y, Z = sphere.grid(61)
+    np.testing.assert_allclose(Z, X**2 + Y**2)  # a function of the distance from the origin only
+    assert np.unravel_index(Z.argmin(), Z.shape) == (30, 30) and Z.min() == 0
+
+
+describes_only("fig2", "the section and its tangent; the slope 6 is an equality that partial() computes")
+
+
+def _slope(h, error, keep) -> float:
+    ok = keep & np.isfinite(error)
+    return float(np.polyfit(np.log(h[ok]), np.log(error[ok]), 1)[0])
+
+
+@claim("central-diff-error", "h가 줄면 전진 차분 오차는 h에 비례해, 중앙 차분 오차는 h²에 비례해 줄다가")
+def _truncation_orders():
+    hs, forward, central = difference_errors()
+    assert abs(_slope(hs, forward, hs >= 1e-3) - 1) < 0.05 and abs(_slope(hs, central, hs >= 1e-4) - 2) < 0.05
+
+
+@claim("central-diff-error", "h가 너무 작아지면 둘 다 반올림 오차 때문에 들쭉날쭉 다시 커진다")
+def _round_off_grows():
+    hs, forward, central = difference_errors()
+    for error in (forward, central):
+        best = int(np.nanargmin(error))
+        assert 1e-9 < hs[best] < 1e-4 and error[0] > 1e5 * error[best], (hs[best], error[0])
+        assert -1.2 < _slope(hs, error, hs <= 1e-8) < -0.8
+
+
+@claim("central-diff-error", "반올림 오차가 대략 $1/h$에 비례해")
+def _round_off_one_over_h():
+    hs, forward, central = difference_errors()
+    assert all(-1.2 < _slope(hs, e, hs <= 1e-8) < -0.8 for e in (forward, central))
+
+
+
+@claim("partial-derivatives.md", "절단 오차가 전진 차분의 $O(h)$보다 작은 $O(h^2)$입니다")
+def _summary_central_is_second_order():
+    _truncation_orders()
+    hs, forward, central = difference_errors()
+    big = hs >= 1e-4
+    assert np.all(central[big] < forward[big]), "central differences are not more accurate at h >= 1e-4"
+
+
+@claim("partial-derivatives.md", "$h$가 너무 작으면 반올림 오차가 $1/h$로 커지므로 $h$에는 최적 범위가 있습니다")
+def _summary_round_off():
+    _round_off_grows()
+

@@ -10,9 +10,11 @@ from functools import lru_cache
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from gdcore.init import he_normal, xavier_normal
 from gdcore.models import ACTIVATIONS, activation_stats
+from sitegen.claims import claim
 from sitegen.figures import Theme, figure, table
 
 SEED = 0  # one seed for every figure and table of the chapter: all cases see the same inputs
@@ -49,37 +51,74 @@ def _saturation_threshold(level: float = SATURATION) -> float:
     return lo
 
 
+LIMITS = {"sigmoid": ((0, 1), [0, 0.5, 1]), "tanh": ((-1, 1), [-1, 0, 1]), "relu": ((0, 5), [0, 5])}
+
+
+def layer_histograms(case: str) -> tuple[np.ndarray, list[np.ndarray], list[float]]:
+    """(bin edges, bar heights per layer, share of exact zeros per layer) of ``case``'s histograms.
+
+    41 bins over the activation's range (0.5 for the sigmoid and 0 for tanh are bin centres); a bar's
+    height is its fraction of all the layer's activations.  For ReLU the exact zeros (about half)
+    are not a bar: their share is written in the panel instead.
+    """
+    stats = _stats(case)
+    activation = CASES[case][2]
+    limits = LIMITS[activation][0]
+    bins = np.linspace(*limits, 42)
+    heights, zeros = [], []
+    for a in stats.activations:
+        values = a.ravel()
+        zeros.append(float(np.mean(values == 0)))
+        if activation == "relu":
+            values = values[values > 0]
+        counts, _ = np.histogram(np.clip(values, *limits), bins=bins)
+        heights.append(counts / a.size)
+    return bins, heights, zeros
+
+
+def roughness(heights: np.ndarray) -> float:
+    """Total variation of the bars over twice the tallest: 1 for one smooth hump, more for spikes."""
+    return float(np.abs(np.diff(np.concatenate([[0], heights, [0]]))).sum() / (2 * heights.max()))
+
+
+def _short(x: float) -> str:
+    """Two significant digits; below 0.001 as mantissa × 10^exponent (mathtext)."""
+    if x >= 1e-3:
+        return f"{x:#.2g}"
+    mantissa, exponent = f"{x:.1e}".split("e")
+    return f"${mantissa}\\times10^{{{int(exponent)}}}$"
+
+
 def _histogram_row(theme: Theme, case: str):
     """Five narrow histograms, one per layer, of the activations of ``case`` (fractions, shared y)."""
     stats = _stats(case)
     activation = CASES[case][2]
-    limits, ticks = {"sigmoid": ((0, 1), [0, 0.5, 1]), "tanh": ((-1, 1), [-1, 0, 1]), "relu": ((0, 5), [0, 5])}[activation]
-    bins = np.linspace(*limits, 42)  # 41 bins: 0.5 (sigmoid) and 0 (tanh) are bin centres
-    fig, axes = plt.subplots(1, len(stats.activations), figsize=(6.0, 1.9), sharey=True)
-    for l, (ax, a) in enumerate(zip(axes, stats.activations), start=1):
-        values = a.ravel()
-        note = f"σ {stats.std[l - 1]:#.2g}"
+    limits, ticks = LIMITS[activation]
+    bins, heights, zeros = layer_histograms(case)
+    fig, axes = plt.subplots(1, len(stats.activations), figsize=(6.0, 2.3), sharey=True)
+    for l, (ax, h) in enumerate(zip(axes, heights), start=1):
+        note = f"sd {_short(stats.std[l - 1])}"
         if activation == "relu":  # half the units are exactly 0: give their share in words, not as a bar
-            zero = np.mean(values == 0)
-            note += f"\n0: {zero:.0%}"
-            values = values[values > 0]
-        weights = np.full(values.size, 1.0 / a.size)  # bar height = fraction of all activations
-        ax.hist(np.clip(values, *limits), bins=bins, weights=weights, color=theme.blue, edgecolor="none")
+            note += f"\n0: {zeros[l - 1]:.0%}"
+        ax.hist(bins[:-1], bins=bins, weights=h, color=theme.blue, edgecolor="none")
         ax.set_title(f"{l}층", fontsize=12)
         ax.set_xlim(*limits)
         ax.set_xticks(ticks)
-        ax.set_xticklabels([f"{t:g}" for t in ticks])
+        ax.set_xticklabels([f"{t:g}".replace("-", "\u2212") for t in ticks])
         labels = ax.get_xticklabels()
         labels[0].set_horizontalalignment("left")  # keep each panel's labels inside it
         labels[-1].set_horizontalalignment("right")
-        ax.tick_params(axis="y", left=False, labelleft=False)
+        ax.tick_params(axis="y", left=l == 1, labelleft=l == 1)
         ax.text(0.97, 0.96, note, transform=ax.transAxes, ha="right", va="top", fontsize=11, color=theme.fg)
-        for side in ("top", "right", "left"):
+        for side in ("top", "right") + (("left",) if l > 1 else ()):
             ax.spines[side].set_visible(False)
     axes[0].set_ylabel("비율")
+    axes[0].yaxis.set_major_locator(MaxNLocator(2))
+    axes[0].yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     top = max(ax.get_ylim()[1] for ax in axes)
-    axes[0].set_ylim(0, top * 1.45)  # room for the σ note above the bars
-    fig.subplots_adjust(wspace=0.2)
+    axes[0].set_ylim(0, top * 1.45)  # room for the sd note above the bars
+    fig.supxlabel("활성값", fontsize=12, y=0.0)
+    fig.subplots_adjust(wspace=0.2, bottom=0.24)
     return fig
 
 
@@ -132,7 +171,8 @@ def sigmoid_saturation(theme: Theme):
     + "모든 층에서 활성값이 0과 1 양 끝에 몰려 U자 모양을 이룬다.",
     caption=(
         "가중치 $w \\sim \\mathcal N(0, 1^2)$, 시그모이드. 100개 입력의 가중합 $z$가 넓게 퍼져 "
-        "유닛의 절반 안팎이 포화 구간에 들어가고, 활성값이 0과 1에 몰립니다. 칸 안의 σ는 그 층 활성값의 표준편차입니다."
+        "유닛의 절반 안팎이 포화 구간에 들어가고, 활성값이 0과 1에 몰립니다. 칸 안의 sd는 그 층 활성값의 표준편차이고, "
+        "막대의 높이는 그 층 활성값 전체에서 차지하는 비율입니다(이 장의 히스토그램 모두 같음)."
     ),
 )
 def hist_std1_sigmoid(theme: Theme):
@@ -142,10 +182,10 @@ def hist_std1_sigmoid(theme: Theme):
 @figure(
     "fig-init-hist-std001",
     alt=_HIST_ALT.format(id="fig-init-hist-std001", init="표준편차 0.01인 정규분포", act="시그모이드")
-    + "모든 층에서 활성값이 0.5 한 칸에 모여 막대 하나만 보인다.",
+    + "모든 층에서 활성값이 0.5 둘레의 몇 칸에 좁게 모인다. 1층은 작은 종 모양이고, 2층부터는 가운데 한 칸에 약 70%가 들어간다.",
     caption=(
         "가중치 $w \\sim \\mathcal N(0, 0.01^2)$, 시그모이드. $z$가 0 근처에 머물러 활성값은 모두 "
-        "$\\sigma(0) = 0.5$ 근처의 한 칸에 들어갑니다. 0으로 무너지는 것이 아니라 **0.5에 모이고 퍼짐(σ)이 아주 작은** 것이며, "
+        "$\\sigma(0) = 0.5$ 둘레의 몇 칸에 들어갑니다. 0으로 무너지는 것이 아니라 **0.5에 모이고 퍼짐(sd)이 아주 작은** 것이며, "
         "2층부터는 그 작은 퍼짐마저 입력에 따른 변화가 아니라 유닛 사이의 차이입니다."
     ),
 )
@@ -156,10 +196,10 @@ def hist_std001_sigmoid(theme: Theme):
 @figure(
     "fig-init-hist-std001-tanh",
     alt=_HIST_ALT.format(id="fig-init-hist-std001-tanh", init="표준편차 0.01인 정규분포", act="tanh")
-    + "모든 층에서 활성값이 0 한 칸에 모이고, 칸 안에 적은 표준편차가 층마다 약 10분의 1로 줄어든다.",
+    + "1층은 0 둘레의 작은 종 모양이고, 2층부터는 활성값이 거의 모두 0 한 칸에 모이며, 칸 안에 적은 표준편차가 층마다 약 10분의 1로 줄어든다.",
     caption=(
         "가중치 $w \\sim \\mathcal N(0, 0.01^2)$, tanh. tanh는 0을 지나므로($\\tanh 0 = 0$) 활성값이 0으로 모이고, "
-        "표준편차(칸 안의 σ)가 층을 지날 때마다 거의 같은 비율로 줄어듭니다."
+        "표준편차(칸 안의 sd)가 층을 지날 때마다 거의 같은 비율로 줄어듭니다."
     ),
 )
 def hist_std001_tanh(theme: Theme):
@@ -199,7 +239,8 @@ def hist_xavier_tanh(theme: Theme):
     + "0보다 큰 활성값의 분포가 다섯 층에서 거의 같은 모양이고, 각 층에서 활성값의 약 절반이 정확히 0이다.",
     caption=(
         "He 정규분포 $\\mathcal N\\!\\left(0, \\frac{2}{N_\\text{in}}\\right)$, ReLU. 막대는 0보다 큰 활성값만 그렸고"
-        "(5 이상은 마지막 칸), 정확히 0인 활성값의 비율은 칸 안에 숫자로 적었습니다. 다섯 층의 모양과 σ가 거의 같습니다."
+        "(5 이상은 마지막 칸), 정확히 0인 활성값의 비율은 칸 안에 숫자로 적었습니다. 다섯 층의 모양이 거의 같고, "
+        "sd는 층을 지나며 조금씩 커지지만 1.25배 안에 머뭅니다."
     ),
 )
 def hist_he_relu(theme: Theme):
@@ -253,3 +294,104 @@ def grad_norm_table() -> str:
         cells = " | ".join(f"{x:.3g}" for x in g)
         lines.append(f"| {label} | {_ACT_NAMES[activation]} | {cells} | {g[0] / g[-1]:.3g} |")
     return "\n".join(lines)
+
+
+# --- claims: each histogram's words, checked on the same statistics (seed 0) -------------------
+
+
+def _heights(case: str) -> list[np.ndarray]:
+    return layer_histograms(case)[1]
+
+
+@claim("fig10", "|z|가 커지면 도함수가 0에 붙는 포화 구간을")
+def _sigmoid_saturates():
+    sigmoid, sigmoid_grad = ACTIVATIONS["sigmoid"]
+    edge = _saturation_threshold()
+    z = np.linspace(edge, 40, 400)
+    assert 4 < edge < 5 and np.all(sigmoid_grad(z, sigmoid(z)) <= SATURATION + 1e-12), edge
+
+
+@claim("fig-init-hist-std1", "모든 층에서 활성값이 0과 1 양 끝에 몰려 U자 모양을 이룬다")
+def _std1_u_shape():
+    for a in _stats("std1-sigmoid").activations:
+        ends = np.mean((a < 0.05) | (a > 0.95))
+        middle = np.mean(np.abs(a - 0.5) < 0.1)
+        assert ends > 0.6 and middle < 0.1, (ends, middle)
+
+
+@claim("fig-init-hist-std1", "유닛의 절반 안팎이 포화 구간에 들어가고")
+def _std1_half_saturated():
+    saturated = np.asarray(_stats("std1-sigmoid").saturated)
+    assert np.all((0.4 <= saturated) & (saturated <= 0.7)), saturated
+
+
+@claim("fig-init-hist-std001", "모든 층에서 활성값이 0.5 둘레의 몇 칸에 좁게 모인다")
+def _std001_narrow():
+    bins = layer_histograms("std001-sigmoid")[0]
+    for h in _heights("std001-sigmoid"):
+        used = bins[:-1][h > 0]
+        assert (h > 0).sum() <= 10 and np.all(np.abs(used + np.diff(bins)[0] / 2 - 0.5) < 0.15), used
+
+
+@claim("fig-init-hist-std001", "1층은 작은 종 모양이고, 2층부터는 가운데 한 칸에 약 70%가 들어간다")
+def _std001_layer_shapes():
+    heights = _heights("std001-sigmoid")
+    assert (heights[0] > 0).sum() >= 7 and roughness(heights[0]) < 1.05 and heights[0].max() < 0.5
+    for h in heights[1:]:
+        assert 0.6 < h.max() < 0.8 and h.argmax() == len(h) // 2, h.max()
+
+
+@claim("fig-init-hist-std001", "2층부터는 그 작은 퍼짐마저 입력에 따른 변화가 아니라 유닛 사이의 차이입니다")
+def _std001_spread_is_between_units():
+    for a in _stats("std001-sigmoid").activations[1:]:  # a: (inputs, units)
+        within, between = a.std(axis=0).mean(), a.mean(axis=0).std()
+        assert within < 0.1 * between, (within, between)
+
+
+@claim("fig-init-hist-std001-tanh", "1층은 0 둘레의 작은 종 모양이고, 2층부터는 활성값이 거의 모두 0 한 칸에 모이며")
+def _std001_tanh_collapses():
+    heights = _heights("std001-tanh")
+    assert (heights[0] > 0).sum() >= 10 and heights[0].max() < 0.3
+    assert all(h.max() > 0.98 and h.argmax() == len(h) // 2 for h in heights[1:]), [h.max() for h in heights]
+
+
+@claim("fig-init-hist-std001-tanh", "칸 안에 적은 표준편차가 층마다 약 10분의 1로 줄어든다")
+def _std001_tanh_tenfold():
+    std = np.asarray(_stats("std001-tanh").std)
+    ratios = std[1:] / std[:-1]
+    assert np.all((0.09 < ratios) & (ratios < 0.11)), ratios
+
+
+@claim("fig-init-hist-xavier-sigmoid", "1층은 매끈한 종 모양이지만 3층부터는 뾰족한 막대가 들쭉날쭉한 모양이 된다")
+def _xavier_sigmoid_spiky_from_layer_3():
+    rough = [roughness(h) for h in _heights("xavier-sigmoid")]
+    assert rough[0] < 1.1 and min(rough[2:]) > 1.3, rough
+
+
+@claim("fig-init-hist-xavier-tanh", "층이 깊어질수록 폭이 조금씩 좁아진다")
+def _xavier_tanh_narrows_slowly():
+    ratios = np.asarray(_stats("xavier-tanh").std)
+    ratios = ratios[1:] / ratios[:-1]
+    assert np.all((0.75 < ratios) & (ratios < 1)), ratios
+
+
+@claim("fig-init-hist-he-relu", "0보다 큰 활성값의 분포가 다섯 층에서 거의 같은 모양이고, 각 층에서 활성값의 약 절반이 정확히 0이다")
+def _he_relu_same_shape_half_zero():
+    _, heights, zeros = layer_histograms("he-relu")
+    moved = [float(np.abs(h - heights[0]).sum()) for h in heights]  # share of the bars' area that differs
+    assert max(moved) < 0.06, moved
+    assert all(0.4 < z < 0.6 for z in zeros), zeros
+
+
+@claim("fig-init-hist-he-relu", "sd는 층을 지나며 조금씩 커지지만 1.25배 안에 머뭅니다")
+def _he_relu_spread_stays():
+    std = np.asarray(_stats("he-relu").std)
+    assert np.all(np.diff(std) > 0) and std.max() / std.min() < 1.25, std
+
+
+@claim("fig-init-hist-he-sigmoid", "3층부터 뾰족한 막대가 들쭉날쭉하며, 폭이 조금 더 넓다")
+def _he_sigmoid_like_xavier_but_wider():
+    rough = [roughness(h) for h in _heights("he-sigmoid")]
+    assert min(rough[2:]) > 1.25 > rough[1], rough
+    ratio = np.asarray(_stats("he-sigmoid").std) / np.asarray(_stats("xavier-sigmoid").std)
+    assert np.all((1.1 < ratio) & (ratio < 1.5)), ratio

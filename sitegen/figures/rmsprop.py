@@ -92,12 +92,12 @@ def effective_learning_rates(theme: Theme):
     top.set_title("기울기가 늘 1일 때 (PyTorch 기본값)")
     top.set_xlabel("걸음 t")
     top.set_ylabel("유효 학습률")
-    top.annotate("로그-로그 기울기 −1/2", xy=(t[99], ada[99]), xytext=(12, -30), textcoords="offset points",
-                 color=theme.orange, arrowprops={"arrowstyle": "-", "color": theme.orange})
+    top.annotate("로그-로그 기울기 −1/2", xy=(t[99], ada[99]), xytext=(-6, -34), textcoords="offset points",
+                 ha="right", color=theme.orange, arrowprops={"arrowstyle": "-", "color": theme.orange})
     for axis in (top.xaxis, top.yaxis):
         _plain_log_ticks(axis)
     top.grid(True, which="major")
-    top.legend(loc="lower left")
+    top.legend(loc="upper right")
 
     # bottom: the real run of the path figure, coordinate x1 (the steep one)
     t = np.arange(1, PATH_LR_STEPS + 1)

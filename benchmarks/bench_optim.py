@@ -15,7 +15,7 @@ Run::
                                                                         # tests/reference/make_torch_reference.py)
 
 Options: ``--n`` (number of parameters), ``--repeats``, ``--warmup``,
-``--threads`` (sets ``gdcore.optim.THREADS``; 1 = single-threaded NumPy).
+``--threads`` (sets ``gdcore.optim.THREADS`` and torch's thread count; 1 = single-threaded).
 Note: gdcore's step includes its input checks (shape/dtype, NaN/inf scan).
 """
 
@@ -86,7 +86,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=10_000_000)
     ap.add_argument("--repeats", type=int, default=15)
     ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=None, help="set gdcore.optim.THREADS (1 = no threads)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="set gdcore.optim.THREADS and torch's threads (1 = no threads)")
     args = ap.parse_args()
     if args.threads is not None:
         gdcore.optim.THREADS = args.threads
@@ -94,6 +95,8 @@ def main() -> None:
         import torch
     except ImportError:
         torch = None
+    if torch is not None and args.threads is not None:
+        torch.set_num_threads(args.threads)  # the same thread count on both sides
 
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, "

@@ -32,12 +32,15 @@ allows 0, which divides by zero where the gradient history is zero), and
 RMSprop's ``alpha`` must be in ``[0, 1)`` (torch only requires ``>= 0``).
 
 Reading guide: each class's ``_update`` method is the whole algorithm, a few
-NumPy lines that mirror the equation in its docstring.  They write into
-preallocated arrays (``out=``, ``*=``, ``+=``) so a step allocates no
-parameter-sized memory; ``s`` is the parameter's state dict and
-``tmp``/``tmp2`` are scratch arrays of the parameter's shape.  Large
-parameters are cut into chunks updated by several threads (see ``THREADS``);
-the arithmetic per element is the same either way.
+plain NumPy expressions that mirror the equation in its docstring, line for
+line (``s`` is the parameter's state dict).  Two helpers name the math the
+optimizers share: :func:`ema` (an exponential moving average, used by
+RMSprop's and Adam's moments) and :func:`l2_penalty` (weight decay coupled
+into the gradient); AdamW's decoupled decay is its own line.  Speed comes
+from the driver, not from the kernels: :meth:`Optimizer.step` cuts a large
+parameter into chunks of ``CHUNK`` elements, so that the temporaries NumPy
+makes for each expression stay in the CPU cache, and hands the chunks to
+``THREADS`` threads.  Every element gets the same arithmetic either way.
 
 torch conventions: https://pytorch.org/docs/stable/optim.html
 """
@@ -63,14 +66,27 @@ from gdcore._validate import (
 
 __all__ = ["Optimizer", "SGD", "TextbookMomentum", "Adagrad", "RMSprop", "Adam", "AdamW"]
 
-#: Worker threads for large parameters.  A parameter with at least
-#: ``2 * CHUNK`` elements is cut into chunks of ``CHUNK`` elements that are
-#: updated by this many threads at once (NumPy releases the GIL inside its
-#: loops).  Every element gets exactly the same arithmetic, so results do not
-#: depend on it.  Set ``gdcore.optim.THREADS = 1`` to switch threading off.
+#: Worker threads for large parameters (NumPy releases the GIL inside its loops).  Every element
+#: gets exactly the same arithmetic, so results do not depend on it.  ``THREADS = 1``: no threads.
 THREADS = min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-#: Elements per chunk (about 1 MB of float32: a chunk of every array fits in cache).
-CHUNK = 1 << 18
+#: Elements per chunk: a parameter with at least ``2 * CHUNK`` elements is updated chunk by chunk.
+#: 32K float32 elements are 128 KB an array, so x, g, the state and the temporaries of one update
+#: stay in cache (about three times faster than whole-array expressions on 10M parameters).
+CHUNK = 1 << 15
+
+
+def ema(average: np.ndarray, new, decay: float) -> np.ndarray:
+    """Exponential moving average, in place: ``average <- decay * average + (1 - decay) * new``.
+
+    Written as torch's ``lerp``, ``average + (1 - decay) * (new - average)``; returns ``average``.
+    """
+    average += (1 - decay) * (new - average)
+    return average
+
+
+def l2_penalty(g: np.ndarray, x: np.ndarray, weight_decay: float) -> np.ndarray:
+    """Weight decay coupled into the gradient (an L2 penalty ``lambda/2 |x|^2``): ``g + lambda * x``."""
+    return g + weight_decay * x if weight_decay else g
 
 
 class Optimizer:
@@ -78,20 +94,16 @@ class Optimizer:
 
     ``state[i]`` is a dict of arrays for ``params[i]`` with torch's names
     (e.g. ``opt.state[0]["exp_avg"]``), each with the parameter's shape and
-    dtype.  Subclasses implement ``_update(x, g, s, tmp, lr)``: update the
-    parameter ``x`` in place from its gradient ``g``, its state dict ``s``
-    and scratch arrays ``tmp`` (a list of arrays shaped like ``x``).
+    dtype.  Subclasses implement ``_update(x, g, s, lr)``: update the
+    parameter ``x`` in place from its gradient ``g`` and its state dict ``s``.
+    :meth:`step` calls it once per parameter, or once per chunk of a large one.
     """
-
-    #: how many parameter-sized scratch arrays each parameter needs
-    _n_scratch = 1
 
     def __init__(self, params, lr):
         self.params = check_params(params)
         self.lr = check_lr(lr)
         self.t = 0
         self.state = [{} for _ in self.params]
-        self._scratch = [[np.empty_like(x) for _ in range(self._n_scratch)] for x in self.params]
 
     def step(self, grads) -> None:
         """Take one optimization step, updating ``self.params`` in place.
@@ -109,25 +121,15 @@ class Optimizer:
         lr = check_lr(self.lr, "lr (the attribute opt.lr)")
         grads = check_grads(grads, self.params)
         self.t += 1
-        pieces = []
-        for x, g, s, tmp in zip(self.params, grads, self.state, self._scratch):
-            pieces.extend(_chunks(x, g, s, tmp))
-        if len(pieces) > len(self.params):  # something was cut up: use the threads
+        pieces = [piece for x, g, s in zip(self.params, grads, self.state) for piece in _chunks(x, g, s)]
+        if THREADS > 1 and len(pieces) > len(self.params):  # something was cut up: use the threads
             list(_pool().map(lambda piece: self._update(*piece, lr), pieces))
         else:
-            for x, g, s, tmp in pieces:
-                self._update(x, g, s, tmp, lr)
+            for x, g, s in pieces:
+                self._update(x, g, s, lr)
 
-    def _update(self, x, g, s, tmp, lr):  # pragma: no cover - abstract
+    def _update(self, x, g, s, lr):  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def _weight_decay(self, x, g, out):
-        """Return ``g + weight_decay * x`` (written into ``out``), or ``g`` if weight_decay is 0."""
-        if self.weight_decay == 0:
-            return g
-        np.multiply(x, self.weight_decay, out=out)
-        out += g
-        return out
 
     def __repr__(self):
         skip = ("params", "t", "state")
@@ -136,19 +138,15 @@ class Optimizer:
         return f"{type(self).__name__}({args}; {len(self.params)} param array(s), t={self.t})"
 
 
-def _chunks(x, g, s, tmp):
-    """Cut a large parameter and everything that belongs to it into matching
-    flat chunks of CHUNK elements, as (x, g, s, tmp) tuples of views."""
-    arrays = [x, g, *s.values(), *tmp]
-    if THREADS < 2 or x.size < 2 * CHUNK or not all(a.flags.c_contiguous for a in arrays):
-        return [(x, g, s, tmp)]
-    x, g, tmp = x.reshape(-1), g.reshape(-1), [a.reshape(-1) for a in tmp]
-    s = {k: a.reshape(-1) for k, a in s.items()}
-    return [
-        (x[lo : lo + CHUNK], g[lo : lo + CHUNK], {k: a[lo : lo + CHUNK] for k, a in s.items()},
-         [a[lo : lo + CHUNK] for a in tmp])
-        for lo in range(0, x.size, CHUNK)
-    ]
+def _chunks(x, g, s):
+    """A large parameter, its gradient and its state cut into matching flat chunks of CHUNK
+    elements, as ``(x, g, s)`` tuples of views; a small or non-contiguous one as it is."""
+    arrays = [x, g, *s.values()]
+    if x.size < 2 * CHUNK or not all(a.flags.c_contiguous for a in arrays):
+        return [(x, g, s)]
+    x, g, s = x.reshape(-1), g.reshape(-1), {k: a.reshape(-1) for k, a in s.items()}
+    return [(x[lo : lo + CHUNK], g[lo : lo + CHUNK], {k: a[lo : lo + CHUNK] for k, a in s.items()})
+            for lo in range(0, x.size, CHUNK)]
 
 
 _POOL: tuple | None = None  # (pid, number of threads, executor)
@@ -208,29 +206,18 @@ class SGD(Optimizer):
                 f"(torch: 'Nesterov momentum requires a momentum and zero dampening'); "
                 f"got momentum={momentum!r}, dampening={dampening!r}"
             )
-        self._n_scratch = 2 if self.momentum != 0 else 1
         super().__init__(params, lr)
         if self.momentum != 0:
             for x, s in zip(self.params, self.state):
                 s["momentum_buffer"] = np.zeros_like(x)
 
-    def _update(self, x, g, s, tmp, lr):
-        g = self._weight_decay(x, g, out=tmp[0])  # g <- g + lambda x
+    def _update(self, x, g, s, lr):
+        g = l2_penalty(g, x, self.weight_decay)  # g <- g + lambda x
         if self.momentum != 0:
-            mu, b = self.momentum, s["momentum_buffer"]
-            if self.t == 1:
-                np.copyto(b, g)  # b <- g
-            elif self.dampening == 0:
-                b *= mu  # b <- mu b + g
-                b += g
-            else:
-                b *= mu  # b <- mu b + (1 - tau) g
-                b += np.multiply(g, 1 - self.dampening, out=tmp[1])
-            if self.nesterov:
-                g = np.add(g, np.multiply(b, mu, out=tmp[1]), out=tmp[1])  # g <- g + mu b
-            else:
-                g = b
-        x -= np.multiply(g, lr, out=tmp[0])  # x <- x - eta g
+            b = s["momentum_buffer"]
+            b[...] = g if self.t == 1 else self.momentum * b + (1 - self.dampening) * g  # b <- mu b + (1 - tau) g
+            g = g + self.momentum * b if self.nesterov else b
+        x -= lr * g  # x <- x - eta g
 
 
 class TextbookMomentum(Optimizer):
@@ -257,10 +244,9 @@ class TextbookMomentum(Optimizer):
         for x, s in zip(self.params, self.state):
             s["velocity"] = np.zeros_like(x)
 
-    def _update(self, x, g, s, tmp, lr):
+    def _update(self, x, g, s, lr):
         v = s["velocity"]
-        v *= self.momentum  # v <- alpha v - eta g
-        v -= np.multiply(g, lr, out=tmp[0])
+        v[...] = self.momentum * v - lr * g  # v <- alpha v - eta g
         x += v  # x <- x + v
 
 
@@ -281,8 +267,6 @@ class Adagrad(Optimizer):
     torch: https://pytorch.org/docs/stable/generated/torch.optim.Adagrad.html
     """
 
-    _n_scratch = 2
-
     def __init__(
         self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10
     ):
@@ -296,15 +280,12 @@ class Adagrad(Optimizer):
         for x, s in zip(self.params, self.state):
             s["sum"] = np.full_like(x, self.initial_accumulator_value)
 
-    def _update(self, x, g, s, tmp, lr):
-        tmp, tmp2 = tmp
-        g = self._weight_decay(x, g, out=tmp)  # g <- g + lambda x
+    def _update(self, x, g, s, lr):
+        g = l2_penalty(g, x, self.weight_decay)  # g <- g + lambda x
         acc = s["sum"]
-        acc += np.square(g, out=tmp2)  # s <- s + g^2
-        clr = lr / (1 + (self.t - 1) * self.lr_decay)  # eta_t
-        std = np.sqrt(acc, out=tmp2)  # sqrt(s) + eps
-        std += self.eps
-        x -= np.multiply(np.divide(g, std, out=tmp2), clr, out=tmp2)  # x <- x - eta_t g / std
+        acc += g * g  # s <- s + g^2
+        eta_t = lr / (1 + (self.t - 1) * self.lr_decay)
+        x -= eta_t * g / (np.sqrt(acc) + self.eps)  # x <- x - eta_t g / (sqrt(s) + eps)
 
 
 class RMSprop(Optimizer):
@@ -339,8 +320,6 @@ class RMSprop(Optimizer):
     torch: https://pytorch.org/docs/stable/generated/torch.optim.RMSprop.html
     """
 
-    _n_scratch = 2
-
     def __init__(
         self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False
     ):
@@ -357,29 +336,17 @@ class RMSprop(Optimizer):
             if self.momentum > 0:
                 s["momentum_buffer"] = np.zeros_like(x)
 
-    def _update(self, x, g, s, tmp, lr):
-        tmp, tmp2 = tmp
-        a = self.alpha
-        g = self._weight_decay(x, g, out=tmp)  # g <- g + lambda x
-        v = s["square_avg"]
-        v *= a  # v <- alpha v + (1 - alpha) g^2
-        v += np.multiply(np.square(g, out=tmp2), 1 - a, out=tmp2)
+    def _update(self, x, g, s, lr):
+        g = l2_penalty(g, x, self.weight_decay)  # g <- g + lambda x
+        v = ema(s["square_avg"], g * g, self.alpha)  # v <- alpha v + (1 - alpha) g^2
         if self.centered:
-            # m_g <- alpha m_g + (1 - alpha) g, written as torch's lerp: m_g + (1 - alpha)(g - m_g)
-            m_g = s["grad_avg"]
-            m_g += np.multiply(np.subtract(g, m_g, out=tmp2), 1 - a, out=tmp2)
-            d = np.subtract(v, np.square(m_g, out=tmp2), out=tmp2)  # d = sqrt(v - m_g^2) + eps
-            np.sqrt(d, out=d)
-        else:
-            d = np.sqrt(v, out=tmp2)  # d = sqrt(v) + eps
-        d += self.eps
-        step = np.divide(g, d, out=tmp2)  # g / d
+            v = v - ema(s["grad_avg"], g, self.alpha) ** 2  # v - m_g^2, m_g <- alpha m_g + (1 - alpha) g
+        step = g / (np.sqrt(v) + self.eps)  # g / d
         if self.momentum > 0:
             b = s["momentum_buffer"]
-            b *= self.momentum  # b <- mu b + g / d
-            b += step
+            b[...] = self.momentum * b + step  # b <- mu b + g / d
             step = b
-        x -= np.multiply(step, lr, out=tmp2)  # x <- x - eta * step
+        x -= lr * step  # x <- x - eta * step
 
 
 class Adam(Optimizer):
@@ -389,8 +356,9 @@ class Adam(Optimizer):
         g <- g + lambda * x                    (L2 penalty, only if weight_decay != 0)
         m <- beta1 * m + (1 - beta1) * g       (m, v start at 0)
         v <- beta2 * v + (1 - beta2) * g^2
-        d  = sqrt(v) / sqrt(1 - beta2^t) + eps (eps added AFTER bias-correcting the root)
-        x <- x - eta / (1 - beta1^t) * m / d
+        m_hat = m / (1 - beta1^t)              (bias corrections)
+        v_hat = v / (1 - beta2^t)
+        x <- x - eta * m_hat / (sqrt(v_hat) + eps)   (eps added after the root of v_hat)
 
     With ``amsgrad=True`` (Reddi, Kale & Kumar 2018, "On the Convergence of
     Adam and Beyond", https://openreview.net/forum?id=ryQu7f-RZ) ``d`` uses
@@ -406,10 +374,6 @@ class Adam(Optimizer):
     torch: https://pytorch.org/docs/stable/generated/torch.optim.Adam.html
     """
 
-    _n_scratch = 2
-    #: AdamW sets this: weight decay shrinks x instead of being added to g
-    _decoupled = False
-
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False):
         self.betas = check_betas(betas, "betas")
         self.eps = check_positive(eps, "eps")
@@ -421,29 +385,21 @@ class Adam(Optimizer):
             if self.amsgrad:
                 s["max_exp_avg_sq"] = np.zeros_like(x)
 
-    def _update(self, x, g, s, tmp, lr):
-        tmp, tmp2 = tmp
+    def _update(self, x, g, s, lr):
+        g = l2_penalty(g, x, self.weight_decay)  # g <- g + lambda x   (Adam: L2 in the gradient)
+        x -= lr * self._direction(g, s)  # x <- x - eta m_hat / (sqrt(v_hat) + eps)
+
+    def _direction(self, g, s):
+        """Algorithm 1 of Kingma & Ba, line for line: ``m_hat / (sqrt(v_hat) + eps)``."""
         beta1, beta2 = self.betas
-        if self._decoupled:
-            x *= 1 - lr * self.weight_decay  # AdamW: x <- x (1 - eta lambda)
-        else:
-            g = self._weight_decay(x, g, out=tmp)  # Adam: g <- g + lambda x
-        m, v = s["exp_avg"], s["exp_avg_sq"]
-        # m <- beta1 m + (1 - beta1) g, written as torch's lerp: m <- m + (1 - beta1)(g - m)
-        m += np.multiply(np.subtract(g, m, out=tmp2), 1 - beta1, out=tmp2)
-        v *= beta2  # v <- beta2 v + (1 - beta2) g^2
-        v += np.multiply(np.square(g, out=tmp2), 1 - beta2, out=tmp2)
+        m = ema(s["exp_avg"], g, beta1)  # m <- beta1 m + (1 - beta1) g
+        v = ema(s["exp_avg_sq"], g * g, beta2)  # v <- beta2 v + (1 - beta2) g^2
         if self.amsgrad:
-            v = np.maximum(s["max_exp_avg_sq"], v, out=s["max_exp_avg_sq"])  # v_max <- max(v_max, v)
-        bias_correction1 = 1 - beta1**self.t
-        c = (1 - beta2**self.t) ** 0.5  # sqrt(1 - beta2^t)
-        # x <- x - eta / (1 - beta1^t) * m / (sqrt(v) / c + eps), computed as
-        # x <- x - (eta c / (1 - beta1^t)) * m / (sqrt(v) + eps c): the same number
-        # with one pass fewer over the arrays (Kingma & Ba, end of section 2).
-        d = np.sqrt(v, out=tmp2)
-        d += self.eps * c
-        step_size = lr * c / bias_correction1
-        x -= np.multiply(np.divide(m, d, out=tmp2), step_size, out=tmp2)
+            v = s["max_exp_avg_sq"]
+            v[...] = np.maximum(v, s["exp_avg_sq"])  # v_max <- max(v_max, v)
+        m_hat = m / (1 - beta1**self.t)  # bias corrections
+        v_hat = v / (1 - beta2**self.t)
+        return m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 class AdamW(Adam):
@@ -455,9 +411,8 @@ class AdamW(Adam):
 
         x <- x * (1 - eta * lambda)
         m <- beta1 * m + (1 - beta1) * g
-        v <- beta2 * v + (1 - beta2) * g^2
-        d  = sqrt(v) / sqrt(1 - beta2^t) + eps      (v_max with amsgrad)
-        x <- x - eta / (1 - beta1^t) * m / d
+        v <- beta2 * v + (1 - beta2) * g^2          (v_max with amsgrad)
+        x <- x - eta * m_hat / (sqrt(v_hat) + eps)
 
     Parameters (torch names and defaults): ``lr=1e-3``, ``betas=(0.9, 0.999)``,
     ``eps=1e-8`` (> 0), ``weight_decay=1e-2`` (note: not 0), ``amsgrad=False``.
@@ -465,7 +420,9 @@ class AdamW(Adam):
     torch: https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html
     """
 
-    _decoupled = True
-
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+
+    def _update(self, x, g, s, lr):
+        x *= 1 - lr * self.weight_decay  # x <- x (1 - eta lambda)   (AdamW: decoupled, not in g)
+        x -= lr * self._direction(g, s)  # x <- x - eta m_hat / (sqrt(v_hat) + eps)

@@ -457,16 +457,38 @@ def test_chunked_threads_give_bitwise_identical_results(cls, kwargs, monkeypatch
     starts = [rng.standard_normal(1001), rng.standard_normal((7, 9)), rng.standard_normal((40, 30))]
     grads = [[rng.standard_normal(a.shape) for a in starts[:2]] + [rng.standard_normal((40, 10))] for _ in range(5)]
 
-    def run(threads):
+    def run(threads, chunk):
         monkeypatch.setattr(optim, "THREADS", threads)
-        monkeypatch.setattr(optim, "CHUNK", 16)  # so that small arrays get cut up
+        monkeypatch.setattr(optim, "CHUNK", chunk)  # 16: small arrays get cut up
         params = [starts[0].copy(), starts[1].copy(), starts[2].copy()[:, ::3]]  # last: non-contiguous, not cut
         opt = cls(params, **kwargs)
-        pieces = optim._chunks(params[0], grads[0][0], opt.state[0], opt._scratch[0])
-        assert len(pieces) == (1 if threads == 1 else 63)
+        pieces = optim._chunks(params[0], grads[0][0], opt.state[0])
+        assert len(pieces) == (1 if chunk > 1000 else 63)
         for gs in grads:
             opt.step(gs)
         return params
 
-    for a, b in zip(run(1), run(3)):
-        np.testing.assert_array_equal(a, b)
+    whole = run(1, 1 << 20)  # whole arrays, no threads
+    for threads in (1, 3):  # chunks of 16, one after the other and on three threads
+        for a, b in zip(whole, run(threads, 16)):
+            np.testing.assert_array_equal(a, b)
+
+
+# ---------------------------------------------------------------- kernels that read like the math
+
+KERNELS = [(cls, name) for cls in (SGD, TextbookMomentum, Adagrad, RMSprop, Adam, AdamW)
+           for name in ("_update", "_direction") if name in vars(cls)]
+
+
+@pytest.mark.parametrize("cls, name", KERNELS, ids=[f"{c.__name__}.{n}" for c, n in KERNELS])
+def test_each_kernel_is_a_few_plain_lines(cls, name):
+    """No out= plumbing, no scratch buffers, at most 10 lines: the update rule as written."""
+    import inspect
+    import re
+
+    source = inspect.getsource(vars(cls)[name])
+    body = [line for line in source.splitlines()[1:] if line.strip() and not line.strip().startswith("#")]
+    if body and body[0].strip().startswith('"""'):  # a one-line docstring
+        body = body[1:]
+    assert len(body) <= 10, f"{cls.__name__}.{name} has {len(body)} lines"
+    assert "out=" not in source and not re.search(r"\btmp\w*|scratch", source), source

@@ -14,7 +14,13 @@ run         minimize(): an optimizer on an objective from a start point, with th
 models      linear regression and a small MLP with per-example losses and backpropagation
 train       fit(): mini-batch training loop with shuffling, schedules and loss history
 data        scikit-learn's bundled handwritten digits (nothing downloads) and a 2-D least-squares problem
-experiments the digits experiments shared by several chapters, their hyperparameters defined once
+
+book        the experiments of the book (the site), not the library: the SGD chapter's paths, gradient
+            noise and digits large-batch runs, the initialisation chapter's activation statistics,
+            their hyperparameters defined once (``from gdcore.book import DIGITS, run_large_batch``)
+
+Argument checks live in one private module, ``gdcore._validate`` (wrong type: TypeError, wrong value:
+ValueError, and the message names the argument and the expected form).
 
 Every random thing takes a seed or a ``numpy.random.Generator``; nothing uses the global RNG.
 """

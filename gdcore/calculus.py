@@ -15,44 +15,18 @@ approximations", https://doi.org/10.1007/978-0-387-40065-5
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gdcore._validate import check_has, check_int, check_positive, check_real_array, check_scalar
+
 ScalarFunction = Callable[[Any], Any]
 """A function of a number (or of an array) that returns one number."""
 
-
-def _check_h(h: float, name: str = "h") -> float:
-    if isinstance(h, bool) or not isinstance(h, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(h).__name__}")
-    if not (math.isfinite(h) and h > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {h!r}")
-    return float(h)
-
-
-def _as_point(x: ArrayLike, name: str) -> np.ndarray:
-    """A fresh float64 copy of ``x``, so callers' arrays are never touched."""
-    array = np.asarray(x)
-    if array.dtype == bool or not (
-        np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
-    ):
-        raise TypeError(f"{name} must be a real number or an array of real numbers, got dtype {array.dtype}")
-    array = array.astype(np.float64)  # astype copies
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got {array}")
-    return array
-
-
-def _value(f: ScalarFunction, x: Any) -> float:
-    result = f(x)
-    if np.ndim(result) != 0:
-        raise TypeError(f"f must return a single number, got an array of shape {np.shape(result)}")
-    return float(result)
+F_OF_X = "f(x)"  # the name in the message when f does not return a single number
 
 
 def numerical_diff(f: ScalarFunction, x: float, h: float = 1e-4) -> float:
@@ -65,11 +39,9 @@ def numerical_diff(f: ScalarFunction, x: float, h: float = 1e-4) -> float:
     Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), eq. 8.7,
     https://doi.org/10.1007/978-0-387-40065-5
     """
-    h = _check_h(h)
-    if np.ndim(x) != 0:
-        raise TypeError("x must be a single real number; use numerical_gradient for arrays")
-    x = float(_as_point(x, "x"))
-    return (_value(f, x + h) - _value(f, x - h)) / (2 * h)
+    h = check_positive(h, "h")
+    x = check_scalar(x, "x", finite=True, hint="use numerical_gradient for arrays")
+    return (check_scalar(f(x + h), F_OF_X) - check_scalar(f(x - h), F_OF_X)) / (2 * h)
 
 
 def forward_diff(f: ScalarFunction, x: float, h: float = 1e-4) -> float:
@@ -83,11 +55,9 @@ def forward_diff(f: ScalarFunction, x: float, h: float = 1e-4) -> float:
     Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), eq. 8.1,
     https://doi.org/10.1007/978-0-387-40065-5
     """
-    h = _check_h(h)
-    if np.ndim(x) != 0:
-        raise TypeError("x must be a single real number")
-    x = float(_as_point(x, "x"))
-    return (_value(f, x + h) - _value(f, x)) / h
+    h = check_positive(h, "h")
+    x = check_scalar(x, "x", finite=True)
+    return (check_scalar(f(x + h), F_OF_X) - check_scalar(f(x), F_OF_X)) / h
 
 
 def partial(f: ScalarFunction, x: ArrayLike, i: int | tuple[int, ...], h: float = 1e-4) -> float:
@@ -103,18 +73,20 @@ def partial(f: ScalarFunction, x: ArrayLike, i: int | tuple[int, ...], h: float 
     Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), eq. 8.7,
     https://doi.org/10.1007/978-0-387-40065-5
     """
-    h = _check_h(h)
-    point = _as_point(x, "x")
+    h = check_positive(h, "h")
+    point = check_real_array(x, "x", finite=True, copy=True)  # a fresh copy: the caller's x is untouched
     try:
         original = point[i]
-    except (IndexError, TypeError) as error:
+    except IndexError as error:
         raise ValueError(f"i={i!r} is not a valid index into x of shape {point.shape}") from error
+    except TypeError as error:
+        raise TypeError(f"i must be an int or a tuple of ints (an index into x), got {i!r}") from error
     if np.ndim(original) != 0:
         raise ValueError(f"i={i!r} must select a single coordinate of x (shape {point.shape})")
     point[i] = original + h
-    f_plus = _value(f, point)
+    f_plus = check_scalar(f(point), F_OF_X)
     point[i] = original - h
-    f_minus = _value(f, point)
+    f_minus = check_scalar(f(point), F_OF_X)
     return (f_plus - f_minus) / (2 * h)
 
 
@@ -131,15 +103,15 @@ def numerical_gradient(f: ScalarFunction, x: ArrayLike, h: float = 1e-4) -> np.n
     Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), eq. 8.7,
     https://doi.org/10.1007/978-0-387-40065-5
     """
-    h = _check_h(h)
-    point = _as_point(x, "x")
+    h = check_positive(h, "h")
+    point = check_real_array(x, "x", finite=True, copy=True)  # a fresh copy: the caller's x is untouched
     grad = np.zeros_like(point)
     for i in np.ndindex(point.shape):
         original = point[i]
         point[i] = original + h
-        f_plus = _value(f, point)
+        f_plus = check_scalar(f(point), F_OF_X)
         point[i] = original - h
-        f_minus = _value(f, point)
+        f_minus = check_scalar(f(point), F_OF_X)
         point[i] = original
         grad[i] = (f_plus - f_minus) / (2 * h)
     return grad
@@ -159,15 +131,13 @@ def directional_derivative(f: ScalarFunction, x: ArrayLike, u: ArrayLike, h: flo
     Appendix A (directional derivatives) and eq. 8.7,
     https://doi.org/10.1007/978-0-387-40065-5
     """
-    h = _check_h(h)
-    point = _as_point(x, "x")
-    direction = _as_point(u, "u")
-    if direction.shape != point.shape:
-        raise ValueError(f"u must have the shape of x {point.shape}, got {direction.shape}")
+    h = check_positive(h, "h")
+    point = check_real_array(x, "x", finite=True)
+    direction = check_real_array(u, "u", point.shape, form=f"have the shape of x {point.shape}", finite=True)
     norm = float(np.linalg.norm(direction))
     if abs(norm - 1.0) > 1e-9:
         raise ValueError(f"u must be a unit vector (‖u‖ = 1), got ‖u‖ = {norm!r}; pass u / ‖u‖")
-    return (_value(f, point + h * direction) - _value(f, point - h * direction)) / (2 * h)
+    return (check_scalar(f(point + h * direction), F_OF_X) - check_scalar(f(point - h * direction), F_OF_X)) / (2 * h)
 
 
 def tangent_plane(f_value: float, grad: ArrayLike, x0: ArrayLike, x: ArrayLike) -> np.ndarray:
@@ -182,16 +152,10 @@ def tangent_plane(f_value: float, grad: ArrayLike, x0: ArrayLike, x: ArrayLike) 
     Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006),
     Theorem 2.1 (Taylor's theorem), https://doi.org/10.1007/978-0-387-40065-5
     """
-    if np.ndim(f_value) != 0:
-        raise TypeError(f"f_value must be a single number f(x0), got shape {np.shape(f_value)}")
-    f0 = float(_as_point(f_value, "f_value"))
-    g = _as_point(grad, "grad")
-    base = _as_point(x0, "x0")
-    points = _as_point(x, "x")
-    if base.ndim != 1 or g.shape != base.shape:
-        raise ValueError(f"grad and x0 must both have shape (d,), got {g.shape} and {base.shape}")
-    if points.ndim == 0 or points.shape[-1] != base.shape[0]:
-        raise ValueError(f"x must have shape (..., {base.shape[0]}), got {points.shape}")
+    f0 = check_scalar(f_value, "f_value", finite=True, hint="pass f(x0)")
+    base = check_real_array(x0, "x0", ("d",), finite=True)
+    g = check_real_array(grad, "grad", base.shape, form=f"have the shape of x0 {base.shape}", finite=True)
+    points = check_real_array(x, "x", ("...", base.shape[0]), finite=True)
     return f0 + (points - base) @ g
 
 
@@ -212,17 +176,13 @@ def steepest_path(objective: Any, x0: ArrayLike, step: float, n: int, ascent: bo
     Wright, *Numerical Optimization*, 2nd ed. (2006), §3.1,
     https://doi.org/10.1007/978-0-387-40065-5
     """
-    if not callable(getattr(objective, "grad", None)):
-        raise TypeError("objective must have a grad(x) method, e.g. a gdcore.functions.Objective")
-    step = _check_h(step, "step")
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
-        raise ValueError(f"n must be an int >= 0 (the number of steps), got {n!r}")
-    point = _as_point(x0, "x0")
-    if point.ndim != 1:
-        raise ValueError(f"x0 must have shape (d,), got {point.shape}")
+    check_has(objective, "objective", "have a grad(x) method, e.g. a gdcore.functions.Objective", methods=("grad",))
+    step = check_positive(step, "step")
+    n = check_int(n, "n", 0)  # the number of steps
+    point = check_real_array(x0, "x0", ("d",), finite=True)
     sign = 1.0 if ascent else -1.0
-    path = np.empty((int(n) + 1, point.size))
+    path = np.empty((n + 1, point.size))
     path[0] = point
-    for k in range(int(n)):
+    for k in range(n):
         path[k + 1] = path[k] + sign * step * np.asarray(objective.grad(path[k]), dtype=float)
     return path

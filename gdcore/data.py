@@ -11,8 +11,6 @@
 from __future__ import annotations
 
 import importlib.util
-import math
-import numbers
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -21,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from gdcore._rng import RngLike, as_generator
+from gdcore._validate import check_bool, check_int, check_nonneg, check_open_interval, check_real_array
 from gdcore.models import LinearRegression
 
 __all__ = ["LeastSquaresProblem", "make_regression_2d", "DigitsSplit", "load_digits_split"]
@@ -69,30 +68,25 @@ class LeastSquaresProblem:
         eig = np.linalg.eigvalsh(self.hessian)
         return float(eig[-1] / eig[0])
 
-    def _points(self, w: ArrayLike) -> np.ndarray:
-        w = np.asarray(w)
-        d = self.X.shape[1]
-        if w.dtype == bool or w.dtype.kind not in "iuf":
-            raise TypeError(f"w must hold real numbers, got dtype {w.dtype}")
-        if w.ndim == 0 or w.shape[-1] != d:
-            raise ValueError(f"w must have shape (..., {d}): the last axis holds the weights; got shape {w.shape}")
-        return w.astype(np.float64, copy=False)
+    def _weights(self, w: ArrayLike) -> np.ndarray:
+        """``w`` of shape (..., d) as floats: one point or a whole grid of points."""
+        return check_real_array(w, "w", ("...", self.X.shape[1]))
 
     def value(self, w: ArrayLike) -> np.ndarray | float:
         """Full-batch loss L(w) = L* + ½ (w − w*)ᵀ A (w − w*); w of shape (..., d) gives shape (...)."""
-        e = self._points(w) - self.w_star
+        e = self._weights(w) - self.w_star
         out = self.loss_star + 0.5 * np.einsum("...i,ij,...j->...", e, self.hessian, e)
         return float(out) if out.ndim == 0 else out
 
     def grad(self, w: ArrayLike) -> np.ndarray:
         """Full-batch gradient ∇L(w) = A (w − w*); shape (..., d) like w."""
-        return (self._points(w) - self.w_star) @ self.hessian  # A is symmetric
+        return (self._weights(w) - self.w_star) @ self.hessian  # A is symmetric
 
     def loss_grid(self, W0: ArrayLike, W1: ArrayLike) -> np.ndarray:
         """L on a meshgrid (``W0, W1 = np.meshgrid(w0s, w1s)``) at once, for contour plots (d = 2 only)."""
         if self.X.shape[1] != 2:
             raise ValueError(f"loss_grid needs a 2-parameter problem, this one has d = {self.X.shape[1]}")
-        W0, W1 = np.asarray(W0, dtype=np.float64), np.asarray(W1, dtype=np.float64)
+        W0, W1 = check_real_array(W0, "W0"), check_real_array(W1, "W1")
         if W0.shape != W1.shape:
             raise ValueError(f"W0 and W1 must have the same shape (from np.meshgrid), got {W0.shape} and {W1.shape}")
         return np.asarray(self.value(np.stack([W0, W1], axis=-1)))
@@ -116,19 +110,14 @@ def make_regression_2d(
     Draws from ``rng`` in a fixed order (X, then ε). The exact minimiser
     ``w_star`` differs from ``w_true`` by the noise.
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2:
-        raise ValueError(f"n must be an int >= 2, got {n!r}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not (math.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    if isinstance(correlation, bool) or not isinstance(correlation, numbers.Real) or not -1 < correlation < 1:
-        raise ValueError(f"correlation must be a number in (-1, 1), got {correlation!r}")
-    w = np.asarray(w_true, dtype=np.float64)
-    if w.shape != (2,) or not np.all(np.isfinite(w)):
-        raise ValueError(f"w_true must be 2 finite numbers (w0, w1), got {w_true!r}")
+    n = check_int(n, "n", 2)
+    noise = check_nonneg(noise, "noise")
+    correlation = check_open_interval(correlation, "correlation", -1, 1)
+    w = check_real_array(w_true, "w_true", (2,), form="be 2 finite numbers (w0, w1)", finite=True, copy=True)
     generator = as_generator(rng)
     C = np.array([[1.0, correlation], [correlation, 1.0]])
-    X = generator.standard_normal((int(n), 2)) @ np.linalg.cholesky(C).T  # rows ~ N(0, C)
-    y = X @ w + noise * generator.standard_normal(int(n))
+    X = generator.standard_normal((n, 2)) @ np.linalg.cholesky(C).T  # rows ~ N(0, C)
+    y = X @ w + noise * generator.standard_normal(n)
     model = LinearRegression(2)
     w_star = model.lstsq(X, y)[0]
     return LeastSquaresProblem(
@@ -189,10 +178,8 @@ def load_digits_split(rng: RngLike = None, val_fraction: float = 0.2, standardiz
     https://doi.org/10.24432/C50P49 (the test part as bundled by
     scikit-learn, ``sklearn.datasets.load_digits``).
     """
-    if isinstance(val_fraction, bool) or not isinstance(val_fraction, numbers.Real) or not 0 < val_fraction < 1:
-        raise ValueError(f"val_fraction must be a number in (0, 1), got {val_fraction!r}")
-    if not isinstance(standardize, (bool, np.bool_)):
-        raise TypeError(f"standardize must be True or False, got {standardize!r}")
+    val_fraction = check_open_interval(val_fraction, "val_fraction", 0, 1)
+    standardize = check_bool(standardize, "standardize")
     generator = as_generator(rng)
     X, y = _digits_raw()
     order = generator.permutation(len(y))

@@ -15,40 +15,19 @@ Objectives: :data:`sphere`, :data:`elongated`, :data:`elongated_classic`,
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gdcore._validate import check_callable, check_int, check_real, check_real_array, check_window
+
 Window = tuple[tuple[float, float], tuple[float, float]]
 
-
-def _coords(x: ArrayLike, d: int | None) -> np.ndarray:
-    """``x`` as a float array whose last axis (the coordinates) has length d."""
-    array = np.asarray(x)
-    if array.dtype.kind not in "iuf":  # signed or unsigned integers, floats (not bool, complex, ...)
-        raise TypeError(f"x must hold real numbers, got dtype {array.dtype}")
-    array = array.astype(np.float64, copy=False)
-    if array.ndim == 0 or array.shape[-1] == 0 or (d is not None and array.shape[-1] != d):
-        expected = "(..., d) with d >= 1" if d is None else f"(..., {d})"
-        raise ValueError(
-            f"x must have shape {expected}: the last axis holds the coordinates; got shape {array.shape}"
-        )
-    return array
-
-
-def _check_window(window: Window) -> Window:
-    try:
-        (xmin, xmax), (ymin, ymax) = window
-        xmin, xmax, ymin, ymax = (float(v) for v in (xmin, xmax, ymin, ymax))
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"window must be ((xmin, xmax), (ymin, ymax)), got {window!r}") from error
-    if not all(math.isfinite(v) for v in (xmin, xmax, ymin, ymax)) or xmin >= xmax or ymin >= ymax:
-        raise ValueError(f"window must be finite with xmin < xmax and ymin < ymax, got {window!r}")
-    return ((xmin, xmax), (ymin, ymax))
+COORDS = "the last axis holds the coordinates"
+PLANE = f"have shape (..., 2): {COORDS}"  # the expected form of a point x of the plane
+ANY_D = f"have shape (..., d) with d >= 1: {COORDS}"
 
 
 @dataclass(frozen=True)
@@ -74,9 +53,9 @@ class Objective:
     window: Window
 
     def __post_init__(self) -> None:
-        if not callable(self.value) or not callable(self.grad):
-            raise TypeError("Objective: value and grad must be callables")
-        _check_window(self.window)
+        check_callable(self.value, "Objective.value", "a callable x -> f(x)")
+        check_callable(self.grad, "Objective.grad", "a callable x -> ∇f(x)")
+        check_window(self.window)
 
     def __call__(self, x: ArrayLike) -> np.ndarray:
         """f(x) = ``self.value(x)``; x of shape (..., d)."""
@@ -94,10 +73,9 @@ class Objective:
         Source: NumPy ``meshgrid``,
         https://numpy.org/doc/stable/reference/generated/numpy.meshgrid.html
         """
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2:
-            raise ValueError(f"n must be an int >= 2 (grid points per axis), got {n!r}")
-        (xmin, xmax), (ymin, ymax) = _check_window(self.window if window is None else window)
-        X, Y = np.meshgrid(np.linspace(xmin, xmax, int(n)), np.linspace(ymin, ymax, int(n)))
+        n = check_int(n, "n", 2)  # grid points per axis
+        (xmin, xmax), (ymin, ymax) = check_window(self.window if window is None else window)
+        X, Y = np.meshgrid(np.linspace(xmin, xmax, n), np.linspace(ymin, ymax, n))
         return X, Y, self.value(np.stack([X, Y], axis=-1))
 
 
@@ -105,12 +83,12 @@ class Objective:
 
 
 def _sphere_value(x: ArrayLike) -> np.ndarray:
-    x = _coords(x, None)
+    x = check_real_array(x, "x", ("...", "d"), form=ANY_D)
     return np.sum(x**2, axis=-1)
 
 
 def _sphere_grad(x: ArrayLike) -> np.ndarray:
-    return 2.0 * _coords(x, None)
+    return 2.0 * check_real_array(x, "x", ("...", "d"), form=ANY_D)
 
 
 sphere = Objective(
@@ -132,12 +110,12 @@ class of genetic adaptive systems", PhD thesis, University of Michigan (1975).""
 
 
 def _elongated_value(x: ArrayLike) -> np.ndarray:
-    x = _coords(x, 2)
+    x = check_real_array(x, "x", ("...", 2), form=PLANE)
     return 0.1 * x[..., 0] ** 2 + 2.0 * x[..., 1] ** 2
 
 
 def _elongated_grad(x: ArrayLike) -> np.ndarray:
-    x = _coords(x, 2)
+    x = check_real_array(x, "x", ("...", 2), form=PLANE)
     return np.stack([0.2 * x[..., 0], 4.0 * x[..., 1]], axis=-1)
 
 
@@ -161,12 +139,12 @@ Source: A. Zhang, Z. C. Lipton, M. Li, A. J. Smola, *Dive into Deep Learning*,
 
 
 def _elongated_classic_value(x: ArrayLike) -> np.ndarray:
-    x = _coords(x, 2)
+    x = check_real_array(x, "x", ("...", 2), form=PLANE)
     return x[..., 0] ** 2 / 20.0 + x[..., 1] ** 2
 
 
 def _elongated_classic_grad(x: ArrayLike) -> np.ndarray:
-    x = _coords(x, 2)
+    x = check_real_array(x, "x", ("...", 2), form=PLANE)
     return np.stack([x[..., 0] / 10.0, 2.0 * x[..., 1]], axis=-1)
 
 
@@ -189,12 +167,12 @@ original: 斎藤康毅, 『ゼロから作るDeep Learning』 (O'Reilly Japan, 2
 
 
 def _saddle_value(x: ArrayLike) -> np.ndarray:
-    x = _coords(x, 2)
+    x = check_real_array(x, "x", ("...", 2), form=PLANE)
     return x[..., 0] ** 2 - x[..., 1] ** 2
 
 
 def _saddle_grad(x: ArrayLike) -> np.ndarray:
-    x = _coords(x, 2)
+    x = check_real_array(x, "x", ("...", 2), form=PLANE)
     return np.stack([2.0 * x[..., 0], -2.0 * x[..., 1]], axis=-1)
 
 
@@ -217,13 +195,13 @@ in high-dimensional non-convex optimization", NeurIPS 2014, arXiv:1406.2572"""
 
 
 def _curvy_value(x: ArrayLike) -> np.ndarray:
-    x = _coords(x, 2)
+    x = check_real_array(x, "x", ("...", 2), form=PLANE)
     bend = x[..., 1] - 0.5 * x[..., 0] ** 2
     return 0.5 * x[..., 0] ** 2 + 2.0 * bend**2
 
 
 def _curvy_grad(x: ArrayLike) -> np.ndarray:
-    x = _coords(x, 2)
+    x = check_real_array(x, "x", ("...", 2), form=PLANE)
     bend = x[..., 1] - 0.5 * x[..., 0] ** 2
     return np.stack([x[..., 0] - 4.0 * x[..., 0] * bend, 4.0 * bend], axis=-1)
 
@@ -277,25 +255,20 @@ def quadratic(
     Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), eq. 5.2,
     https://doi.org/10.1007/978-0-387-40065-5
     """
-    A = np.array(A, dtype=np.float64)
-    if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] == 0:
-        raise ValueError(f"A must be a square (d, d) matrix, got shape {A.shape}")
-    if not np.all(np.isfinite(A)):
-        raise ValueError("A must contain only finite numbers")
+    A = check_real_array(A, "A", ("d", "d"), form="be a square (d, d) matrix", finite=True)
     if not np.allclose(A, A.T, rtol=1e-12, atol=1e-12):
         raise ValueError(f"A must be symmetric (A == A.T), got\n{A}")
-    A = (A + A.T) / 2  # remove rounding-level asymmetry so grad is exactly Ax - b
+    A = (A + A.T) / 2  # a new array; removes rounding-level asymmetry so grad is exactly Ax - b
     d = A.shape[0]
-    b = np.zeros(d) if b is None else np.array(b, dtype=np.float64)
-    if b.shape != (d,) or not np.all(np.isfinite(b)):
-        raise ValueError(f"b must be a finite vector of shape ({d},), got shape {b.shape}")
+    b = np.zeros(d) if b is None else check_real_array(b, "b", (d,), form=f"be a vector of shape ({d},)", finite=True, copy=True)
+    form = f"have shape (..., {d}): {COORDS}"
 
     def value(x: ArrayLike) -> np.ndarray:
-        x = _coords(x, d)
+        x = check_real_array(x, "x", ("...", d), form=form)
         return 0.5 * np.einsum("...i,ij,...j->...", x, A, x) - x @ b
 
     def grad(x: ArrayLike) -> np.ndarray:
-        return _coords(x, d) @ A - b  # = Ax - b, as A is symmetric
+        return check_real_array(x, "x", ("...", d), form=form) @ A - b  # = Ax - b, as A is symmetric
 
     positive_definite = bool(np.all(np.linalg.eigvalsh(A) > 0))
     minimum = tuple(float(v) for v in np.linalg.solve(A, b)) if positive_definite else None
@@ -329,19 +302,16 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
     least value of a function", The Computer Journal 3(3), 175–184 (1960),
     https://doi.org/10.1093/comjnl/3.3.175
     """
-    for arg, v in (("a", a), ("b", b)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
-            raise ValueError(f"{arg} must be a finite real number, got {v!r}")
+    a, b = check_real(a, "a"), check_real(b, "b")
     if b <= 0:
         raise ValueError(f"b must be > 0 (otherwise there is no unique minimum), got {b!r}")
-    a, b = float(a), float(b)
 
     def value(x: ArrayLike) -> np.ndarray:
-        x = _coords(x, 2)
+        x = check_real_array(x, "x", ("...", 2), form=PLANE)
         return (a - x[..., 0]) ** 2 + b * (x[..., 1] - x[..., 0] ** 2) ** 2
 
     def grad(x: ArrayLike) -> np.ndarray:
-        x = _coords(x, 2)
+        x = check_real_array(x, "x", ("...", 2), form=PLANE)
         valley = x[..., 1] - x[..., 0] ** 2
         return np.stack([-2.0 * (a - x[..., 0]) - 4.0 * b * x[..., 0] * valley, 2.0 * b * valley], axis=-1)
 
@@ -370,7 +340,7 @@ _LANDSCAPE_WELLS = (  # (centre, depth, width)
 
 
 def _landscape_value(x: ArrayLike) -> np.ndarray:
-    x = _coords(x, 2)
+    x = check_real_array(x, "x", ("...", 2), form=PLANE)
     total = _LANDSCAPE_BOWL * np.sum(x**2, axis=-1)
     for centre, depth, width in _LANDSCAPE_WELLS:
         total = total - depth * np.exp(-np.sum((x - centre) ** 2, axis=-1) / (2 * width**2))
@@ -378,7 +348,7 @@ def _landscape_value(x: ArrayLike) -> np.ndarray:
 
 
 def _landscape_grad(x: ArrayLike) -> np.ndarray:
-    x = _coords(x, 2)
+    x = check_real_array(x, "x", ("...", 2), form=PLANE)
     total = 2 * _LANDSCAPE_BOWL * x
     for centre, depth, width in _LANDSCAPE_WELLS:
         offset = x - centre

@@ -27,27 +27,21 @@ and the tests always pass a seed).
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from gdcore._rng import RngLike, as_generator
+from gdcore._validate import check_choice, check_positive, check_positive_int, check_sequence
 
 SCHEMES = ("lecun", "he", "xavier")
 
 
-def _fan(n: int, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n <= 0:
-        raise ValueError(f"{name} must be a positive int, got {n!r}")
-    return int(n)
-
-
 def _fans(shape: tuple[int, int]) -> tuple[int, int]:
-    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
-        raise ValueError(
-            f"shape must be a 2-tuple (fan_in, fan_out) of positive ints for a dense layer x @ W, got {shape!r}"
-        )
-    return _fan(shape[0], "shape[0] (fan_in)"), _fan(shape[1], "shape[1] (fan_out)")
+    """(fan_in, fan_out) of a dense layer's weight shape."""
+    fan_in, fan_out = check_sequence(
+        shape, "shape", "a 2-tuple (fan_in, fan_out) of positive ints for a dense layer x @ W", length=2
+    )
+    return check_positive_int(fan_in, "shape[0] (fan_in)"), check_positive_int(fan_out, "shape[1] (fan_out)")
 
 
 def init_std(scheme: str, fan_in: int, fan_out: int) -> float:
@@ -66,14 +60,13 @@ def init_std(scheme: str, fan_in: int, fan_out: int) -> float:
     "Understanding the difficulty of training deep feedforward neural
     networks" (2010), eq. 12, https://proceedings.mlr.press/v9/glorot10a.html
     """
-    fan_in, fan_out = _fan(fan_in, "fan_in"), _fan(fan_out, "fan_out")
+    scheme = check_choice(scheme, "scheme", SCHEMES)
+    fan_in, fan_out = check_positive_int(fan_in, "fan_in"), check_positive_int(fan_out, "fan_out")
     if scheme == "lecun":
         return math.sqrt(1.0 / fan_in)
     if scheme == "he":
         return math.sqrt(2.0 / fan_in)
-    if scheme == "xavier":
-        return math.sqrt(2.0 / (fan_in + fan_out))
-    raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+    return math.sqrt(2.0 / (fan_in + fan_out))  # xavier
 
 
 def init_bound(scheme: str, fan_in: int, fan_out: int) -> float:
@@ -86,12 +79,10 @@ def init_bound(scheme: str, fan_in: int, fan_out: int) -> float:
     Sources: as for :func:`init_std`; the Xavier bound is Glorot & Bengio (2010),
     eq. 16, https://proceedings.mlr.press/v9/glorot10a.html
     """
-    numerator = {"lecun": 3.0, "he": 6.0, "xavier": 6.0}
-    if scheme not in numerator:
-        raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
-    fan_in, fan_out = _fan(fan_in, "fan_in"), _fan(fan_out, "fan_out")
+    numerator = {"lecun": 3.0, "he": 6.0, "xavier": 6.0}[check_choice(scheme, "scheme", SCHEMES)]
+    fan_in, fan_out = check_positive_int(fan_in, "fan_in"), check_positive_int(fan_out, "fan_out")
     fans = fan_in + fan_out if scheme == "xavier" else fan_in
-    return math.sqrt(numerator[scheme] / fans)
+    return math.sqrt(numerator / fans)
 
 
 def _uniform(scheme: str, shape: tuple[int, int], rng: RngLike) -> np.ndarray:
@@ -102,10 +93,8 @@ def _uniform(scheme: str, shape: tuple[int, int], rng: RngLike) -> np.ndarray:
 
 def _normal(scheme: str, shape: tuple[int, int], rng: RngLike, truncate: float | None) -> np.ndarray:
     fan_in, fan_out = _fans(shape)
-    if truncate is not None and (
-        isinstance(truncate, bool) or not isinstance(truncate, numbers.Real) or not (0 < truncate < math.inf)
-    ):
-        raise ValueError(f"truncate must be None or a finite number > 0 (in standard deviations), got {truncate!r}")
+    if truncate is not None:
+        truncate = check_positive(truncate, "truncate")  # in standard deviations
     std = init_std(scheme, fan_in, fan_out)
     generator = as_generator(rng)
     weights = generator.normal(0.0, std, size=(fan_in, fan_out))

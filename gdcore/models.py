@@ -16,93 +16,48 @@ relies on:
 
 ``params=None`` means ``model.params``; pass another list of arrays of the
 same shapes to evaluate the model somewhere else without touching it (the
-numerical-gradient tests and :func:`gdcore.train.gradient_noise` do this).
+numerical-gradient tests and :func:`gdcore.book.gradient_noise` do this).
 
 Dense layers use the convention of :mod:`gdcore.init`: ``W`` has shape
 ``(fan_in, fan_out)`` and a layer computes ``x @ W + b`` for a batch ``x``
 of shape ``(batch, fan_in)``.
 
-Contents: :class:`LinearRegression` (least squares), :class:`MLP` (a
+Contents: :class:`LinearRegression` (least squares) and :class:`MLP` (a
 multilayer perceptron with softmax cross-entropy, trained by
-backpropagation), and :func:`activation_stats` (the deep-network experiment
-of the initialisation chapter).
+backpropagation).  The deep-network experiment of the initialisation
+chapter is :func:`gdcore.book.activation_stats`.
 """
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from gdcore._validate import check_positive_int
 from numpy.typing import ArrayLike
 
 from gdcore import init as _init
 from gdcore._rng import RngLike, as_generator
+from gdcore._validate import (
+    check_array_list,
+    check_bool,
+    check_callable,
+    check_choice,
+    check_int,
+    check_labels,
+    check_positive_int,
+    check_real_array,
+    check_sequence,
+)
 
 __all__ = [
     "ACTIVATIONS",
     "LinearRegression",
     "MLP",
     "Forward",
-    "ActivationStats",
-    "activation_stats",
     "softmax",
     "log_softmax",
 ]
-
-
-# ----------------------------------------------------------------------------
-# argument checks shared by the models
-# ----------------------------------------------------------------------------
-
-
-def _features(X: ArrayLike, d: int, name: str = "X") -> np.ndarray:
-    """``X`` as a float64 array of shape (n, d) (no copy if it already is one)."""
-    array = np.asarray(X)
-    if array.dtype == bool or array.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
-    if array.ndim != 2 or array.shape[1] != d:
-        raise ValueError(f"{name} must have shape (n, {d}): one row per example; got shape {array.shape}")
-    return array.astype(np.float64, copy=False)
-
-
-def _targets(y: ArrayLike, n: int, name: str = "y") -> np.ndarray:
-    """Real-valued regression targets of shape (n,) as float64."""
-    array = np.asarray(y)
-    if array.dtype == bool or array.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
-    if array.shape != (n,):
-        raise ValueError(f"{name} must have shape ({n},), one target per row of X; got shape {array.shape}")
-    return array.astype(np.float64, copy=False)
-
-
-def _labels(y: ArrayLike, n: int, n_classes: int, name: str = "y") -> np.ndarray:
-    """Class labels of shape (n,): integers in [0, n_classes)."""
-    array = np.asarray(y)
-    if array.dtype == bool or array.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold integer class labels, got dtype {array.dtype}")
-    if array.shape != (n,):
-        raise ValueError(f"{name} must have shape ({n},), one label per row of X; got shape {array.shape}")
-    if n and (array.min() < 0 or array.max() >= n_classes):
-        raise ValueError(f"{name} must hold labels in [0, {n_classes}), got min {array.min()}, max {array.max()}")
-    return array
-
-
-def _check_param_list(params: Sequence[np.ndarray], shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
-    if not isinstance(params, (list, tuple)) or len(params) != len(shapes):
-        raise TypeError(
-            f"params must be a list of {len(shapes)} arrays with shapes {shapes}, got {type(params).__name__}"
-        )
-    out = []
-    for i, (p, shape) in enumerate(zip(params, shapes)):
-        p = np.asarray(p, dtype=np.float64)
-        if p.shape != shape:
-            raise ValueError(f"params[{i}] must have shape {shape}, got {p.shape}")
-        out.append(p)
-    return out
 
 
 # ----------------------------------------------------------------------------
@@ -133,9 +88,7 @@ class LinearRegression:
 
     def __init__(self, n_features: int, *, fit_intercept: bool = False):
         self.n_features = check_positive_int(n_features, "n_features")
-        if not isinstance(fit_intercept, (bool, np.bool_)):
-            raise TypeError(f"fit_intercept must be True or False, got {fit_intercept!r}")
-        self.fit_intercept = bool(fit_intercept)
+        self.fit_intercept = check_bool(fit_intercept, "fit_intercept")
         self.params: list[np.ndarray] = [np.zeros(self.n_features)]
         if self.fit_intercept:
             self.params.append(np.zeros(1))
@@ -144,18 +97,18 @@ class LinearRegression:
         return [(self.n_features,), (1,)] if self.fit_intercept else [(self.n_features,)]
 
     def _params(self, params) -> list[np.ndarray]:
-        return self.params if params is None else _check_param_list(params, self._shapes())
+        return self.params if params is None else check_array_list(params, "params", self._shapes())
 
     def predict(self, X: ArrayLike, params: Sequence[np.ndarray] | None = None) -> np.ndarray:
         """``ŷ = X w (+ b)``, shape (n,)."""
         p = self._params(params)
-        X = _features(X, self.n_features)
+        X = check_real_array(X, "X", ("n", self.n_features))
         return X @ p[0] + p[1][0] if self.fit_intercept else X @ p[0]
 
     def residuals(self, X: ArrayLike, y: ArrayLike, params: Sequence[np.ndarray] | None = None) -> np.ndarray:
         """``r = X w (+ b) − y``, shape (n,)."""
-        X = _features(X, self.n_features)
-        return self.predict(X, params) - _targets(y, X.shape[0])
+        X = check_real_array(X, "X", ("n", self.n_features))
+        return self.predict(X, params) - check_real_array(y, "y", (X.shape[0],))
 
     def loss(self, X: ArrayLike, y: ArrayLike, params: Sequence[np.ndarray] | None = None) -> float:
         """``L = ½ · mean(r²)`` over the rows of X."""
@@ -166,7 +119,7 @@ class LinearRegression:
         self, X: ArrayLike, y: ArrayLike, params: Sequence[np.ndarray] | None = None
     ) -> tuple[float, list[np.ndarray]]:
         """``(L, [∂L/∂w (, ∂L/∂b)])`` for the mean over the rows of X."""
-        X = _features(X, self.n_features)
+        X = check_real_array(X, "X", ("n", self.n_features))
         r = self.residuals(X, y, params)
         n = X.shape[0]
         grads = [X.T @ r / n]  # ∂L/∂w = Xᵀ r / n
@@ -185,9 +138,9 @@ class LinearRegression:
 
         Row i is ∇ ½ (x_i · w + b − y_i)² = r_i · (x_i, 1): the mean of the
         rows is the gradient of :meth:`loss`. Used to compute the exact
-        gradient-noise variance in :func:`gdcore.train.gradient_noise`.
+        gradient-noise variance in :func:`gdcore.book.gradient_noise`.
         """
-        X = _features(X, self.n_features)
+        X = check_real_array(X, "X", ("n", self.n_features))
         r = self.residuals(X, y, params)
         rows = np.hstack([X, np.ones((X.shape[0], 1))]) if self.fit_intercept else X
         return rows * r[:, None]
@@ -198,8 +151,8 @@ class LinearRegression:
         With an intercept, a column of ones is appended to X. (The minimum-norm
         solution if X does not have full column rank.)
         """
-        X = _features(X, self.n_features)
-        y = _targets(y, X.shape[0])
+        X = check_real_array(X, "X", ("n", self.n_features))
+        y = check_real_array(y, "y", (X.shape[0],))
         A = np.hstack([X, np.ones((X.shape[0], 1))]) if self.fit_intercept else X
         theta = np.linalg.lstsq(A, y, rcond=None)[0]
         return [theta[: self.n_features].copy(), theta[self.n_features :].copy()] if self.fit_intercept else [theta]
@@ -239,12 +192,6 @@ ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
     "tanh": (np.tanh, _tanh_grad),
     "sigmoid": (_sigmoid, _sigmoid_grad),
 }
-
-
-def _activation(name: str) -> tuple[Callable, Callable]:
-    if name not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {tuple(ACTIVATIONS)}, got {name!r}")
-    return ACTIVATIONS[name]
 
 
 def log_softmax(z: ArrayLike) -> np.ndarray:
@@ -339,24 +286,18 @@ class MLP:
         init: Callable[[tuple[int, int], np.random.Generator], np.ndarray] | None = None,
         rng: RngLike = None,
     ):
-        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
-            raise ValueError(f"sizes must be a sequence (n_in, ..., n_classes) of at least 2 ints, got {sizes!r}")
+        sizes = check_sequence(sizes, "sizes", "a sequence (n_in, ..., n_classes) of at least 2 ints", min_length=2)
         self.sizes = tuple(check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes))
-        if self.sizes[-1] < 2:
-            raise ValueError(f"sizes[-1] (the number of classes) must be >= 2, got {self.sizes[-1]}")
-        self.activation = activation
-        self._phi, self._phi_grad = _activation(activation)
+        check_int(self.sizes[-1], "sizes[-1] (the number of classes)", 2)
+        self.activation = check_choice(activation, "activation", ACTIVATIONS)
+        self._phi, self._phi_grad = ACTIVATIONS[activation]
         if init is None:
             init = _init.he_normal if activation == "relu" else _init.xavier_normal
-        if not callable(init):
-            raise TypeError(f"init must be a callable (shape, rng) -> W such as gdcore.init.he_normal, got {init!r}")
-        self.init = init
+        self.init = check_callable(init, "init", "a callable (shape, rng) -> W such as gdcore.init.he_normal")
         generator = as_generator(rng)
         self.params: list[np.ndarray] = []
         for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
-            W = np.asarray(init((fan_in, fan_out), generator), dtype=np.float64)
-            if W.shape != (fan_in, fan_out):
-                raise ValueError(f"init must return an array of shape {(fan_in, fan_out)}, got {W.shape}")
+            W = check_real_array(init((fan_in, fan_out), generator), "init(shape, rng)", (fan_in, fan_out))
             self.params += [W.copy(), np.zeros(fan_out)]
 
     @property
@@ -371,7 +312,7 @@ class MLP:
         return shapes
 
     def _params(self, params) -> list[np.ndarray]:
-        return self.params if params is None else _check_param_list(params, self._shapes())
+        return self.params if params is None else check_array_list(params, "params", self._shapes())
 
     def forward(
         self, X: ArrayLike, *, params: Sequence[np.ndarray] | None = None, record: bool = True
@@ -381,7 +322,7 @@ class MLP:
         ``record=False`` keeps only the logits (for :meth:`predict`).
         """
         p = self._params(params)
-        a = _features(X, self.sizes[0])
+        a = check_real_array(X, "X", ("n", self.sizes[0]))
         out = Forward(logits=a)
         for l in range(self.n_layers):
             W, b = p[2 * l], p[2 * l + 1]
@@ -397,7 +338,7 @@ class MLP:
     def loss(self, X: ArrayLike, y: ArrayLike, params: Sequence[np.ndarray] | None = None) -> float:
         """Mean softmax cross-entropy ``(1/n) Σ_i −log softmax(z_L)_{i, y_i}``."""
         logits = self.forward(X, params=params, record=False).logits
-        y = _labels(y, logits.shape[0], self.sizes[-1])
+        y = check_labels(y, logits.shape[0], self.sizes[-1])
         return float(-np.mean(log_softmax(logits)[np.arange(len(y)), y]))
 
     def loss_and_grads(
@@ -407,7 +348,7 @@ class MLP:
         p = self._params(params)
         f = self.forward(X, params=p)
         n = f.logits.shape[0]
-        y = _labels(y, n, self.sizes[-1])
+        y = check_labels(y, n, self.sizes[-1])
         rows = np.arange(n)
         log_p = log_softmax(f.logits)
         loss = float(-np.mean(log_p[rows, y]))
@@ -443,123 +384,9 @@ class MLP:
     def accuracy(self, X: ArrayLike, y: ArrayLike, params: Sequence[np.ndarray] | None = None) -> float:
         """Fraction of rows whose predicted class equals the label ``y``."""
         pred = self.predict(X, params)
-        y = _labels(y, pred.shape[0], self.sizes[-1])
+        y = check_labels(y, pred.shape[0], self.sizes[-1])
         return float(np.mean(pred == y))
 
     def __repr__(self):
         init = getattr(self.init, "__name__", repr(self.init))
         return f"MLP(sizes={self.sizes}, activation={self.activation!r}, init={init})"
-
-
-# ----------------------------------------------------------------------------
-# the deep-network experiment of the initialisation chapter
-# ----------------------------------------------------------------------------
-
-
-@dataclass
-class ActivationStats:
-    """Activations and gradients of a deep stack of dense layers, layer by layer.
-
-    Layer index l = 1, ..., layers is position ``l − 1`` in every list/array.
-
-    Attributes:
-        activations: ``[a_1, ..., a_layers]``, each of shape (n, width), for histograms.
-        mean, std: shape (layers,): mean and standard deviation of all entries of a_l.
-        grad_norms: shape (layers,): ‖∂L/∂W_l‖ (Frobenius norm).
-        delta_std: shape (layers,): standard deviation of ∂L/∂z_l, the
-            back-propagated signal entering layer l.
-        saturated: shape (layers,): fraction of entries with φ'(z_l) < 0.01:
-            the flat tails of sigmoid and tanh; for "relu", the inactive
-            units (z_l ≤ 0), whose gradient is 0.
-    """
-
-    activations: list[np.ndarray]
-    mean: np.ndarray
-    std: np.ndarray
-    grad_norms: np.ndarray
-    delta_std: np.ndarray
-    saturated: np.ndarray
-
-
-def activation_stats(
-    init: Callable[[tuple[int, int], np.random.Generator], np.ndarray] | float,
-    activation: str,
-    *,
-    layers: int = 5,
-    width: int = 100,
-    n: int = 1000,
-    rng: RngLike = None,
-) -> ActivationStats:
-    """Push ``n`` standard-normal inputs through ``layers`` dense layers and back.
-
-    Forward, for l = 1, ..., layers (biases 0, the activation after every layer)::
-
-        a_0 ~ N(0, 1)^(n × width),   z_l = a_{l−1} W_l,   a_l = φ(z_l)
-
-    Backward, from a fixed random upstream gradient G ~ N(0, 1)^(n × width),
-    i.e. the loss L = (1/n) Σ G ⊙ a_layers (a stand-in for whatever comes after)::
-
-        δ_l = ∂L/∂z_l = (∂L/∂a_l) ⊙ φ'(z_l),   ∂L/∂a_layers = G / n
-        ∂L/∂W_l = a_{l−1}ᵀ δ_l,   ∂L/∂a_{l−1} = δ_l W_lᵀ
-
-    ``init`` is a callable ``(shape, rng) -> W`` such as
-    :func:`gdcore.init.xavier_normal` or :func:`gdcore.init.he_normal`, or a
-    number ``std`` for W ~ N(0, std²). The random draws come from one
-    generator in a fixed order (inputs, W_1, ..., W_layers, G), so a seed
-    reproduces everything and two schemes with the same seed see the same
-    inputs.
-
-    The experiment follows Glorot & Bengio (2010), "Understanding the
-    difficulty of training deep feedforward neural networks", §4.2 and
-    figures 3 and 6, https://proceedings.mlr.press/v9/glorot10a.html; the
-    He scheme is He et al. (2015), arXiv:1502.01852, §2.2.
-    """
-    layers = check_positive_int(layers, "layers")
-    width = check_positive_int(width, "width")
-    n = check_positive_int(n, "n")
-    phi, phi_grad = _activation(activation)
-    if isinstance(init, numbers.Real) and not isinstance(init, bool):
-        std = float(init)
-        if not (np.isfinite(std) and std > 0):
-            raise ValueError(f"init as a number is the weight std and must be finite and > 0, got {init!r}")
-
-        def init(shape, generator, _std=std):
-            return generator.normal(0.0, _std, size=shape)
-
-    elif not callable(init):
-        raise TypeError(
-            "init must be a callable (shape, rng) -> W such as gdcore.init.xavier_normal, "
-            f"or a float std for N(0, std²); got {type(init).__name__}"
-        )
-    generator = as_generator(rng)
-
-    a = generator.standard_normal((n, width))  # a_0
-    Ws = [np.asarray(init((width, width), generator), dtype=np.float64) for _ in range(layers)]
-    G = generator.standard_normal((n, width))
-
-    a_list, z_list = [a], []
-    with np.errstate(over="ignore", invalid="ignore"):
-        for W in Ws:
-            z = a_list[-1] @ W  # z_l = a_{l−1} W_l
-            z_list.append(z)
-            a_list.append(phi(z))  # a_l = φ(z_l)
-
-        grad_norms, delta_std, saturated = np.empty(layers), np.empty(layers), np.empty(layers)
-        upstream = G / n  # ∂L/∂a_layers
-        for l in reversed(range(layers)):
-            d_phi = phi_grad(z_list[l], a_list[l + 1])
-            delta = upstream * d_phi  # δ_l = ∂L/∂a_l ⊙ φ'(z_l)
-            grad_norms[l] = np.linalg.norm(a_list[l].T @ delta)  # ‖a_{l−1}ᵀ δ_l‖
-            delta_std[l] = np.std(delta)
-            saturated[l] = np.mean(d_phi < 0.01)
-            upstream = delta @ Ws[l].T  # ∂L/∂a_{l−1} = δ_l W_lᵀ
-
-    acts = a_list[1:]
-    return ActivationStats(
-        activations=acts,
-        mean=np.array([x.mean() for x in acts]),
-        std=np.array([x.std() for x in acts]),
-        grad_norms=grad_norms,
-        delta_std=delta_std,
-        saturated=saturated,
-    )

@@ -12,13 +12,14 @@ the finite part of the trajectory with ``diverged=True``.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from gdcore._validate import check_callable, check_choice, check_has, check_int, check_real_array, check_scalar
 
 LIMIT = 1e150
 """Magnitude beyond which a run counts as diverged. Squaring numbers below
@@ -110,45 +111,20 @@ def minimize(
     gradient method); the optimizer follows ``torch.optim`` conventions,
     https://docs.pytorch.org/docs/stable/optim.html
     """
-    if not (callable(getattr(objective, "value", None)) and callable(getattr(objective, "grad", None))):
-        raise TypeError("objective must have value(x) and grad(x) methods, e.g. a gdcore.functions.Objective")
-    if not callable(optimizer):
-        raise TypeError(
-            "optimizer must be a callable params -> optimizer, e.g. functools.partial(SGD, lr=0.1), "
-            f"got {type(optimizer).__name__}"
-        )
-    if grad is not None and not callable(grad):
-        raise TypeError(f"grad must be None or a callable x -> gradient, got {type(grad).__name__}")
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
-        raise TypeError(f"steps must be an int, got {type(steps).__name__}")
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
-    if on_divergence not in ("raise", "stop"):
-        raise ValueError(f'on_divergence must be "raise" or "stop", got {on_divergence!r}')
-    start = np.asarray(x0)
-    if start.dtype == bool or start.dtype.kind not in "iuf":
-        raise TypeError(f"x0 must hold real numbers, got dtype {start.dtype}")
-    if start.ndim != 1 or start.size == 0:
-        raise ValueError(f"x0 must have shape (d,) with d >= 1, got shape {start.shape}")
-    x = start.astype(np.float64)  # a fresh copy that the optimizer updates in place
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"x0 must be finite, got {start}")
-
-    opt = optimizer(x)
-    if not callable(getattr(opt, "step", None)):
-        raise TypeError(f"optimizer(x) must return an object with a step(grads) method, got {type(opt).__name__}")
+    check_has(objective, "objective", "have value(x) and grad(x) methods, e.g. a gdcore.functions.Objective",
+              methods=("value", "grad"))
+    check_callable(optimizer, "optimizer", "a callable params -> optimizer, e.g. functools.partial(SGD, lr=0.1)")
+    check_callable(grad, "grad", "a callable x -> gradient", optional=True)
+    steps = check_int(steps, "steps", 0)
+    on_divergence = check_choice(on_divergence, "on_divergence", ("raise", "stop"))
+    x = check_real_array(x0, "x0", ("d",), form="have shape (d,) with d >= 1", finite=True, copy=True)  # a fresh copy that the optimizer updates in place
+    opt = check_has(optimizer(x), "optimizer(x)", "return an object with a step(grads) method", methods=("step",))
 
     def value_at(point: np.ndarray) -> float:
-        v = objective.value(point)
-        if np.ndim(v) != 0:
-            raise ValueError(f"objective.value(x) must be a single number, got shape {np.shape(v)}")
-        return float(v)
+        return check_scalar(objective.value(point), "objective.value(x)")
 
     def true_grad_at(point: np.ndarray) -> np.ndarray:
-        g = np.asarray(objective.grad(point), dtype=np.float64)
-        if g.shape != point.shape:
-            raise ValueError(f"objective.grad(x) must have the shape of x {point.shape}, got {g.shape}")
-        return g
+        return check_real_array(objective.grad(point), "objective.grad(x)", point.shape)
 
     with np.errstate(over="ignore", invalid="ignore"):  # blow-ups are caught below, not warned about
         value, true_grad = value_at(x), true_grad_at(x)
@@ -161,9 +137,7 @@ def minimize(
             if grad is None:
                 g = true_grad
             else:
-                g = np.asarray(grad(x), dtype=np.float64)
-                if g.shape != x.shape:
-                    raise ValueError(f"grad(x) must have the shape of x {x.shape}, got {g.shape}")
+                g = check_real_array(grad(x), "grad(x)", x.shape)
             problem = _blown_up(f"the gradient used at step {k}", g)
             if not problem:
                 opt.step(g)

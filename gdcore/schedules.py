@@ -9,34 +9,10 @@ schedulers after each ``scheduler.step()``.
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
-
-from gdcore._validate import check_positive_int
 from numpy.typing import ArrayLike
 
-
-def _real(value: float, name: str, *, positive: bool = False) -> float:
-    """``value`` as a float; it must be finite and >= 0 (> 0 if ``positive``)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r}")
-    if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        raise ValueError(f"{name} must be a finite number {'> 0' if positive else '>= 0'}, got {value!r}")
-    return float(value)
-
-
-def _steps(step: int | ArrayLike) -> np.ndarray:
-    """``step`` as an int64 array; every entry must be an integer >= 0."""
-    steps = np.asarray(step)
-    if steps.dtype == bool or steps.dtype.kind not in "iu":
-        raise TypeError(
-            f"step must be an int or an array of ints (e.g. np.arange(100)), got dtype {steps.dtype}"
-        )
-    if np.any(steps < 0):
-        raise ValueError(f"step must be >= 0, got minimum {steps.min()}")
-    return steps.astype(np.int64)
+from gdcore._validate import check_int_array, check_nonneg, check_positive, check_positive_int
 
 
 def _like_step(values: np.ndarray, step: int | ArrayLike) -> float | np.ndarray:
@@ -55,7 +31,7 @@ def linear_scaling(base_lr: float, batch_size: int, base_batch_size: int = 256) 
     Source: P. Goyal et al., "Accurate, Large Minibatch SGD: Training ImageNet
     in 1 Hour" (2017), §2.1, arXiv:1706.02677, https://arxiv.org/abs/1706.02677
     """
-    base_lr = _real(base_lr, "base_lr")
+    base_lr = check_nonneg(base_lr, "base_lr")
     batch_size = check_positive_int(batch_size, "batch_size")
     base_batch_size = check_positive_int(base_batch_size, "base_batch_size")
     return base_lr * batch_size / base_batch_size
@@ -73,10 +49,10 @@ def gradual_warmup(step: int | ArrayLike, lr: float, warmup_steps: int, start_lr
     Source: P. Goyal et al., "Accurate, Large Minibatch SGD: Training ImageNet
     in 1 Hour" (2017), §2.2, arXiv:1706.02677, https://arxiv.org/abs/1706.02677
     """
-    steps = _steps(step)
-    lr = _real(lr, "lr")
+    steps = check_int_array(step, "step", minimum=0)
+    lr = check_nonneg(lr, "lr")
     warmup_steps = check_positive_int(warmup_steps, "warmup_steps")
-    start_lr = _real(start_lr, "start_lr")
+    start_lr = check_nonneg(start_lr, "start_lr")
     fraction = np.minimum(steps, warmup_steps) / warmup_steps
     return _like_step(start_lr + (lr - start_lr) * fraction, step)
 
@@ -92,10 +68,10 @@ def step_decay(step: int | ArrayLike, lr: float, step_size: int, gamma: float = 
     Source: PyTorch docs, StepLR,
     https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.StepLR.html
     """
-    steps = _steps(step)
-    lr = _real(lr, "lr")
+    steps = check_int_array(step, "step", minimum=0)
+    lr = check_nonneg(lr, "lr")
     step_size = check_positive_int(step_size, "step_size")
-    gamma = _real(gamma, "gamma", positive=True)
+    gamma = check_positive(gamma, "gamma")
     return _like_step(lr * gamma ** (steps // step_size), step)
 
 
@@ -115,8 +91,8 @@ def cosine(step: int | ArrayLike, lr: float, T_max: int, eta_min: float = 0.0) -
     https://arxiv.org/abs/1608.03983; PyTorch docs, CosineAnnealingLR,
     https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CosineAnnealingLR.html
     """
-    steps = _steps(step)
-    lr = _real(lr, "lr")
+    steps = check_int_array(step, "step", minimum=0)
+    lr = check_nonneg(lr, "lr")
     T_max = check_positive_int(T_max, "T_max")
-    eta_min = _real(eta_min, "eta_min")
+    eta_min = check_nonneg(eta_min, "eta_min")
     return _like_step(eta_min + (lr - eta_min) * (1 + np.cos(np.pi * steps / T_max)) / 2, step)

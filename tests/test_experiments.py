@@ -1,4 +1,4 @@
-"""Tests for gdcore.experiments: the settings, and the results the SGD chapter states in its prose.
+"""Tests for gdcore.book's experiments: the settings, and the results the SGD chapter states in its prose.
 
 The full large-batch experiment (4 settings x 5 seeds, 30 epochs) runs once per module, with BLAS
 limited to one thread (tiny matrices; extra threads only add overhead): a few seconds.
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from gdcore.experiments import (
+from gdcore.book import (
     DIGITS,
     LARGE_BATCH_SETTINGS,
     PATHS,

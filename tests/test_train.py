@@ -1,7 +1,6 @@
-"""Tests for gdcore.train: the mini-batch loop, SGD paths and gradient noise."""
+"""Tests for gdcore.train: the mini-batch loop (SGD paths and gradient noise: test_book.py)."""
 
 import functools
-import itertools
 import re
 
 import numpy as np
@@ -12,7 +11,7 @@ from gdcore.models import MLP, LinearRegression
 from gdcore.optim import SGD, Adam
 from gdcore.run import DivergenceError, minimize
 from gdcore.schedules import gradual_warmup
-from gdcore.train import History, epoch_batches, fit, gradient_noise, sgd_path
+from gdcore.train import History, epoch_batches, fit
 
 
 @pytest.fixture(scope="module")
@@ -181,85 +180,3 @@ def test_fit_rejects_bad_arguments(problem):
         fit(object(), opt, X, y, batch_size=1, epochs=1, rng=0)
     with pytest.raises(ValueError, match='on_divergence must be "raise" or "stop"'):
         fit(model, opt, X, y, batch_size=1, epochs=1, rng=0, on_divergence="ignore")
-
-
-# ----------------------------------------------------------------------------- sgd_path
-
-
-def test_sgd_path_full_batch_is_gradient_descent(problem):
-    path = sgd_path(problem, [-1.0, -2.0], lr=0.3, steps=25, batch_size=100, rng=0)
-    traj = minimize(problem, [-1.0, -2.0], functools.partial(SGD, lr=0.3), steps=25)
-    assert path.points.shape == (26, 2)
-    np.testing.assert_allclose(path.points, traj.points, rtol=1e-12)
-
-
-def test_sgd_path_matches_fit_and_is_seeded(problem):
-    path = sgd_path(problem, [-1.0, -2.0], lr=0.05, steps=250, batch_size=10, rng=4)
-    model = fresh(problem)
-    fit(model, SGD(model.params, lr=0.05), problem.X, problem.y, batch_size=10, epochs=25, rng=4)
-    np.testing.assert_allclose(path.points[-1], model.params[0], rtol=1e-12)  # same batches, same steps
-    again = sgd_path(problem, [-1.0, -2.0], lr=0.05, steps=250, batch_size=10, rng=4)
-    np.testing.assert_array_equal(path.points, again.points)
-    other = sgd_path(problem, [-1.0, -2.0], lr=0.05, steps=250, batch_size=10, rng=5)
-    assert not np.allclose(path.points[-1], other.points[-1], rtol=0, atol=1e-6)
-    np.testing.assert_allclose(path.values, problem.value(path.points), rtol=1e-12)  # full-batch loss
-    assert np.linalg.norm(path.points[-1] - problem.w_star) < 0.1
-
-
-def test_sgd_path_with_momentum_and_divergence(problem):
-    heavy = sgd_path(problem, [-1.0, -2.0], lr=0.05, steps=300, batch_size=100, rng=0, momentum=0.9)
-    np.testing.assert_allclose(heavy.points[-1], problem.w_star, atol=1e-6)
-    with pytest.raises(DivergenceError, match=r"diverged at step \d+"):
-        sgd_path(problem, [-1.0, -2.0], lr=5.0, steps=500, batch_size=1, rng=0)
-    stopped = sgd_path(problem, [-1.0, -2.0], lr=5.0, steps=500, batch_size=1, rng=0, on_divergence="stop")
-    assert stopped.diverged and len(stopped.points) < 501
-
-
-# ----------------------------------------------------------------------------- gradient_noise
-
-
-def test_gradient_noise_formula_is_exact_for_all_subsets():
-    """Average ‖g_B − g‖² over every subset of size B: exactly σ² (N − B) / (B (N − 1))."""
-    rng = np.random.default_rng(0)
-    X, y = rng.normal(size=(6, 2)), rng.normal(size=6)
-    model = LinearRegression(2)
-    params = [np.array([0.5, -1.0])]
-    g = model.grad(X, y, params)[0]
-    gn = gradient_noise(model, params, X, y, [1, 2, 3, 6], rng=0, trials=1)
-    for B, predicted in zip([1, 2, 3, 6], gn.predicted):
-        subsets = [list(c) for c in itertools.combinations(range(6), B)]
-        exact = np.mean([np.sum((model.grad(X[s], y[s], params)[0] - g) ** 2) for s in subsets])
-        assert predicted == pytest.approx(exact, rel=1e-12, abs=1e-15)
-    per_example = model.per_example_grads(X, y, params)
-    assert gn.variance == pytest.approx(np.mean(np.sum((per_example - g) ** 2, axis=1)), rel=1e-14)
-
-
-def test_gradient_noise_falls_with_the_batch_size(problem):
-    sizes = [1, 4, 16, 50, 100]
-    params = [np.zeros(2)]
-    gn = gradient_noise(problem.model, params, problem.X, problem.y, sizes, rng=0, trials=10000)
-    np.testing.assert_allclose(gn.measured[:-1], gn.predicted[:-1], rtol=0.1)  # worst of seeds 0-19: 0.05
-    assert gn.measured[-1] < 1e-25 and gn.predicted[-1] == 0  # B = N: the full gradient itself
-    assert np.all(np.diff(gn.measured) < 0)
-    # without replacement: below σ²/B by the factor (N − B)/(N − 1)
-    np.testing.assert_allclose(gn.predicted * np.array(sizes) / gn.variance, (100 - np.array(sizes)) / 99, rtol=1e-14)
-    with_repl = gradient_noise(problem.model, params, problem.X, problem.y, [1, 4, 16, 100], rng=1, trials=10000,
-                               replace=True)
-    np.testing.assert_allclose(with_repl.predicted, with_repl.variance / np.array([1, 4, 16, 100]), rtol=1e-15)
-    np.testing.assert_allclose(with_repl.measured, with_repl.predicted, rtol=0.1)
-
-
-def test_gradient_noise_for_an_mlp_uses_per_example_calls():
-    rng = np.random.default_rng(3)
-    X, y = rng.normal(size=(40, 5)), rng.integers(0, 3, size=40)
-    model = MLP((5, 8, 3), "tanh", rng=3)
-    gn = gradient_noise(model, None, X, y, [1, 8, 40], rng=0, trials=1000)
-    np.testing.assert_allclose(gn.measured[:2], gn.predicted[:2], rtol=0.1)  # worst of seeds 0-9: 0.043
-    assert gn.measured[2] < 1e-25
-
-
-def test_gradient_noise_rejects_bad_arguments(problem):
-    with pytest.raises(ValueError, match="batch_sizes must be <= N = 100 without replacement"):
-        gradient_noise(problem.model, None, problem.X, problem.y, [101], rng=0)
-    with pytest.raises(ValueError, match="batch_sizes must list at least one"):
-        gradient_noise(problem.model, None, problem.X, problem.y, [], rng=0)

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from gdcore.experiments import DIGITS, digits_setup
+from gdcore.book import DIGITS, digits_setup
 from gdcore.optim import SGD, Adagrad, Adam, AdamW, RMSprop
 from gdcore.train import History, fit
 from sitegen.claims import claim
@@ -23,10 +23,10 @@ from sitegen.figures import Theme, figure, table
 
 @functools.cache
 def digits_runs() -> list[tuple[str, dict[str, float], list[History]]]:
-    """Train the MLP of :data:`gdcore.experiments.DIGITS` with every optimizer, once per seed.
+    """Train the MLP of :data:`gdcore.book.DIGITS` with every optimizer, once per seed.
 
     Dataset, model, epochs, batch size and seeds are those of the SGD chapter's experiment
-    (``gdcore.experiments``); only the optimizer changes. Learning rates: plain SGD keeps that
+    (``gdcore.book``); only the optimizer changes. Learning rates: plain SGD keeps that
     experiment's ``base_lr``; SGD with (Nesterov) momentum ``mu = 0.9`` uses
     ``base_lr * (1 - mu)``, so that its step for a constant gradient, ``lr / (1 - mu)``, equals
     plain SGD's; the adaptive methods use the defaults of their papers / libraries.
@@ -87,7 +87,7 @@ def digits_results() -> str:
     ),
     caption=(
         "에폭마다 잰 **전체 훈련 세트**의 손실(교차 엔트로피, 로그 눈금). 선은 시드 평균, 옅은 띠는 시드 사이의 "
-        "최소–최대입니다. 데이터·모델·에폭·배치 크기·시드는 [SGD 장](sgd.md)의 실험(`gdcore.experiments.DIGITS`)과 같고 "
+        "최소–최대입니다. 데이터·모델·에폭·배치 크기·시드는 [SGD 장](sgd.md)의 실험(`gdcore.book.DIGITS`)과 같고 "
         "옵티마이저만 다릅니다. 학습률은 위의 표에 있습니다."
     ),
 )

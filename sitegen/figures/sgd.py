@@ -8,17 +8,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from gdcore.experiments import (
+from gdcore.book import (
     DIGITS,
     LARGE_BATCH_SETTINGS,
     PATHS,
     final_val_errors,
+    gradient_noise,
     regression_problem,
+    sgd_path,
     steps_per_epoch,
 )
 from gdcore.models import LinearRegression
 from gdcore.schedules import gradual_warmup, linear_scaling
-from gdcore.train import gradient_noise, sgd_path
 from sitegen.claims import claim, describes_only
 from sitegen.figures import Theme, figure, table
 
@@ -321,7 +322,7 @@ def _curves(name: str, what: str) -> np.ndarray:
         "큰 배치에 같은 학습률을 쓴 설정은 걸음 수가 적어 학습 후반 내내 검증 오차가 가장 크다."
     ),
     caption=(
-        f"`gdcore.experiments.run_large_batch`로 네 설정을 시드 {len(DIGITS.seeds)}개씩 돌린 곡선(빌드할 때 계산). "
+        f"`gdcore.book.run_large_batch`로 네 설정을 시드 {len(DIGITS.seeds)}개씩 돌린 곡선(빌드할 때 계산). "
         "진한 선은 에폭마다의 중앙값, 옅은 선은 시드마다의 곡선입니다. 평균을 그리면 한 시드의 치솟음이 로그 눈금의 "
         "곡선 전체를 끌어올리므로 중앙값을 그렸습니다. "
         "위: 에폭이 끝날 때의 전체 훈련 손실(로그 눈금), 아래: 검증 오차. 모든 설정이 같은 에폭 수, 즉 같은 수의 예제를 봅니다."

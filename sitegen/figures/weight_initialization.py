@@ -1,6 +1,6 @@
 """Figures and tables of chapter 4, 가중치 초기화 (docs/weight-initialization.md).
 
-Every number comes from :func:`gdcore.models.activation_stats` (5 dense layers of 100 units, 1000
+Every number comes from :func:`gdcore.book.activation_stats` (5 dense layers of 100 units, 1000
 standard-normal inputs, seed 0, the defaults of that function) or from gdcore's sigmoid.
 """
 
@@ -12,8 +12,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from gdcore.book import activation_stats
 from gdcore.init import he_normal, xavier_normal
-from gdcore.models import ACTIVATIONS, activation_stats
+from gdcore.models import ACTIVATIONS
 from sitegen.claims import claim
 from sitegen.figures import Theme, figure, table
 

@@ -1,8 +1,6 @@
-"""The site's experiments, with their hyperparameters in one place.
+"""The digits experiments shared by several chapters, with their hyperparameters in one place.
 
-Paths on a two-parameter least-squares problem (:data:`PATHS`): the same
-problem, start, learning rate and seeds for the GD / SGD / mini-batch
-figures and code blocks of the SGD chapter.
+Part of :mod:`gdcore.book`, the experiments of the book (the site), not the library.
 
 The SGD chapter (``docs/sgd.md``), the comparison page and the notebooks all
 run the *same* large-batch experiment by calling this module, so every
@@ -31,22 +29,19 @@ https://arxiv.org/abs/1706.02677
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from gdcore.data import DigitsSplit, LeastSquaresProblem, load_digits_split, make_regression_2d
+from gdcore._validate import check_choice, check_int
+from gdcore.data import DigitsSplit, load_digits_split
 from gdcore.models import MLP
 from gdcore.optim import SGD
 from gdcore.schedules import gradual_warmup, linear_scaling
 from gdcore.train import History, fit
 
 __all__ = [
-    "PathConfig",
-    "PATHS",
-    "regression_problem",
     "DigitsConfig",
     "DIGITS",
     "LargeBatchSetting",
@@ -57,39 +52,6 @@ __all__ = [
     "run_large_batch",
     "final_val_errors",
 ]
-
-
-@dataclass(frozen=True)
-class PathConfig:
-    """GD, SGD and mini-batch paths on :func:`gdcore.data.make_regression_2d`.
-
-    Attributes:
-        n: examples in the problem.
-        data_seed: seed of the problem's data.
-        w0: the common starting point (w0, w1).
-        lr: the common learning rate η (below 2/λ_max of the full-batch
-            Hessian, so GD converges).
-        steps: steps drawn in the path figures.
-        minibatch: the mini-batch size shown beside GD (B = n) and SGD (B = 1).
-        seed: seed of the batch draws of :func:`gdcore.train.sgd_path`.
-    """
-
-    n: int = 100
-    data_seed: int = 0
-    w0: tuple[float, float] = (-1.0, -2.0)
-    lr: float = 0.1
-    steps: int = 40
-    minibatch: int = 10
-    seed: int = 1
-
-
-#: The configuration of the path figures and code blocks.
-PATHS = PathConfig()
-
-
-def regression_problem(config: PathConfig = PATHS) -> LeastSquaresProblem:
-    """``make_regression_2d(config.n, rng=config.data_seed)`` (default noise, weights and correlation)."""
-    return make_regression_2d(config.n, rng=config.data_seed)
 
 
 @dataclass(frozen=True)
@@ -178,9 +140,7 @@ def digits_setup(seed: int, config: DigitsConfig = DIGITS) -> tuple[MLP, DigitsS
     :func:`run_large_batch`) every epoch's shuffle: the same seed gives every
     setting the same data and the same starting weights.
     """
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
-    rng = np.random.default_rng(int(seed))
+    rng = np.random.default_rng(check_int(seed, "seed", 0))
     data = load_digits_split(rng, val_fraction=config.val_fraction)
     model = MLP((data.X_train.shape[1], config.hidden, 10), config.activation, rng=rng)
     return model, data, rng
@@ -209,9 +169,7 @@ def run_large_batch(
     """
     if isinstance(setting, str):
         by_name = {s.name: s for s in large_batch_settings(config)}
-        if setting not in by_name:
-            raise ValueError(f"setting must be one of {tuple(by_name)}, got {setting!r}")
-        setting = by_name[setting]
+        setting = by_name[check_choice(setting, "setting", by_name)]
     model, data, rng = digits_setup(seed, config)
     schedule: Callable[[int], float] | None = None
     if setting.warmup_epochs > 0:

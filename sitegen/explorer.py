@@ -5,7 +5,7 @@ A page places a widget with a marker line of its own::
     <!-- explorer momentum -->
 
 where the name is one of :data:`PRESETS` (``gradient-descent``, ``momentum``, ``comparison``).
-The hook (``sitegen/hooks.py``) replaces the marker with :func:`widget_html`: the objective's
+The hook (``sitegen/markers.py``) replaces the marker with :func:`widget_html`: the objective's
 contours (matplotlib, a light and a dark variant, drawn with the figures' ``Theme`` colours), an
 inline SVG with the preset's default path, the loss after ``steps`` steps, and the controls
 (hidden until ``docs/assets/js/explorer.js`` has loaded the data, so without JavaScript the page
@@ -42,7 +42,7 @@ import struct
 import time
 import warnings
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +51,7 @@ import numpy as np
 from gdcore import functions
 from gdcore.optim import SGD, Adam, RMSprop
 from gdcore.run import minimize
+from sitegen.util import WorkerPool, atomic_write, fingerprint, process_pool, worker_count
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = ROOT / ".cache" / "explorer"
@@ -290,7 +291,7 @@ def _run_chunk(key: str, chunk: list[int]) -> list[tuple[int, np.ndarray, float,
     return out
 
 
-def submit(dataset: Dataset, pool: ProcessPoolExecutor, parts: int = 4) -> list[Future]:
+def submit(dataset: Dataset, pool: WorkerPool, parts: int = 4) -> list[Future]:
     """Share a dataset's runs out among ``pool``'s workers, in ``parts`` chunks; for :func:`compute`."""
     indices = list(range(int(np.prod(dataset.shape))))
     return [pool.submit(_run_chunk, dataset.key, indices[w::parts]) for w in range(parts)]
@@ -386,9 +387,10 @@ def draw_background(dataset: Dataset, theme) -> bytes:
 
 
 def _fingerprint(key: str) -> str:
+    """The figures' rule (the same machinery draws the backgrounds), with this file."""
     from sitegen import figures
 
-    return figures._fingerprint(Path(__file__), key)  # noqa: SLF001 - same rule as the figures
+    return fingerprint([*figures.MACHINERY_FILES, Path(__file__)], key)
 
 
 _BUILT: dict[str, dict[str, str]] = {}  # dataset key -> file names of the last build()
@@ -415,7 +417,7 @@ def missing(presets: list[str] | None = None, cache_dir: Path = CACHE_DIR) -> bo
 
 def build(presets: list[str] | None = None, cache_dir: Path = CACHE_DIR,
           log: Callable[[str], None] = print, workers: int | None = None,
-          pool: ProcessPoolExecutor | None = None) -> dict[str, Path]:
+          pool: WorkerPool | None = None) -> dict[str, Path]:
     """Compute the data and backgrounds the given presets need (default: all) unless cached.
 
     Returns ``{output name under assets/explorer/: cached path}``.  The runs go to ``pool`` if
@@ -442,10 +444,7 @@ def build(presets: list[str] | None = None, cache_dir: Path = CACHE_DIR,
     runs = sum(int(np.prod(d.shape)) for d, kind, _ in todo if kind == "data")
     own_pool = None
     if pool is None and runs and (workers or _default_workers()) > 1:
-        import multiprocessing
-
-        pool = own_pool = ProcessPoolExecutor(workers or _default_workers(),
-                                              mp_context=multiprocessing.get_context("spawn"))
+        pool = own_pool = process_pool(workers or _default_workers())
     try:
         futures = {path: submit(dataset, pool) for dataset, kind, path in todo if kind == "data" and pool}
         for dataset, kind, path in sorted(todo, key=lambda job: job[1] == "data"):  # backgrounds first
@@ -453,24 +452,19 @@ def build(presets: list[str] | None = None, cache_dir: Path = CACHE_DIR,
                 data = compute(dataset, futures.get(path))
             else:
                 data = draw_background(dataset, figures.LIGHT if kind == "light" else figures.DARK)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+            atomic_write(path, data)
     finally:
         if own_pool is not None:
             own_pool.shutdown()
     drawn = sum(kind != "data" for _, kind, _ in todo)
-    where = f"{pool._max_workers} worker process(es)" if pool else "this process"  # noqa: SLF001
+    where = f"{pool.workers} worker process(es)" if pool else "this process"
     log(f"explorer: {runs} runs of gdcore.run.minimize ({where}) and {drawn} backgrounds in "
         f"{time.perf_counter() - start:.1f} s")
     return out
 
 
 def _default_workers() -> int:
-    import os
-
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(4, cpus))
+    return min(4, worker_count())
 
 
 def used_presets(texts) -> list[str]:

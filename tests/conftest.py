@@ -61,7 +61,7 @@ def build_log(built_site: Path) -> str:
 def site_server(built_site: Path):
     """The built site served as GitHub Pages serves a project site, under ``SITE_PATH``; yields
     the base URL without its final slash (``base + "/momentum/"``)."""
-    from sitegen.browser import serve
+    from tools.browser import serve
 
     with serve(built_site, prefix=SITE_PATH) as base:
         yield base

@@ -4,7 +4,7 @@ Usage (what ``tests/test_serve.py`` does, in a temporary copy of the checkout)::
 
     IMPORT_RACE_REPORT=report.json python tests/import_race.py serve --livereload -a 127.0.0.1:PORT
 
-On a busy machine a cold build used to crash: the notebook thread (``sitegen/hooks.py`` executes
+On a busy machine a cold build used to crash: the notebook thread (``sitegen/notebook.py`` executes
 the notebook page ahead of time) imported IPython for the first time while the main thread's first
 ``plt.figure()`` selected a backend, found the half-imported IPython in ``sys.modules`` and called
 ``IPython.get_ipython`` on it.  This launcher makes that interleaving certain instead of likely:
@@ -30,7 +30,7 @@ HOLD_SECONDS = 120.0
 
 
 def _is_notebook_thread() -> bool:
-    """A thread that executes a notebook page: named so by sitegen/hooks.py, or (in older
+    """A thread that executes a notebook page: named so by sitegen/notebook.py, or (in older
     sitegen code, to show that it fails) running its ``_run_notebook``."""
     thread = threading.current_thread()
     target = getattr(thread, "_target", None)  # the function the thread runs, while it runs

@@ -2,7 +2,7 @@
 
 The site is built for https://OWNER.github.io/REPO/ (``SITE_URL``, which mkdocs.yml reads), with the
 repository named for the notebook's Colab link (``GITHUB_REPOSITORY``), and the browser tests serve
-that one build under ``/REPO/`` (``sitegen.browser.serve(prefix=SITE_PATH)``).
+that one build under ``/REPO/`` (``tools.browser.serve(prefix=SITE_PATH)``).
 """
 
 PAGES_REPOSITORY = "gdcore-fork/gd-site"

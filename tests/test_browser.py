@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from sitegen.browser import DESKTOP, PHONE, RENDER_ALL, chromium, chromium_path, site_pages
+from tools.browser import DESKTOP, PHONE, RENDER_ALL, chromium, chromium_path, site_pages
 
 THEMES = {"light": "default", "dark": "slate"}
 
@@ -138,42 +138,6 @@ def test_search_finds_korean_words(server: str, browser, query: str):
     context.close()
     assert any(query in t for t in titles), f"search for {query!r} found {titles[:5]}"
     assert not problems, problems
-
-
-@pytest.mark.parametrize("turn_to_search", ["click", "slash key"])
-def test_search_index_loads_only_when_the_reader_searches(server: str, browser, turn_to_search: str):
-    """sitegen/search_on_demand.js: a page load does not download the search index; pressing
-    the search button (or Material's "/" key) does, and the search then works."""
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    requests: list[str] = []
-    page.on("request", lambda r: requests.append(urlparse(r.url).path))
-    page.goto(server + "/momentum/", wait_until="load")
-    page.wait_for_timeout(1000)
-    before = [r for r in requests if r.endswith("search_index.json")]
-    with page.expect_request("**/search/search_index.json"):
-        if turn_to_search == "click":
-            page.locator("label.md-header__button[for=__search]").click()
-        else:
-            page.keyboard.press("/")
-    box = page.locator("input.md-search__input")
-    box.fill("모멘텀")
-    box.press("End")
-    page.wait_for_selector(".md-search-result__item", timeout=15000)
-    found = page.locator(".md-search-result__item").count()
-    context.close()
-    assert before == [], before
-    assert found > 0
-
-
-def test_page_from_a_search_result_loads_the_index_at_once(server: str, browser):
-    """A result link carries ?h=words for Material to highlight, with the index's rules."""
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    with page.expect_request("**/search/search_index.json", timeout=10000):
-        page.goto(server + "/momentum/?h=%EB%AA%A8%EB%A9%98%ED%85%80", wait_until="load")
-    page.wait_for_selector("mark[data-md-highlight]", state="attached", timeout=10000)
-    context.close()
 
 
 def test_offscreen_prose_is_skipped_until_scrolled_to(server: str, browser):

@@ -24,7 +24,7 @@ from gdcore import functions
 from gdcore.optim import SGD, Adam
 from gdcore.run import minimize
 from sitegen import explorer, figures
-from sitegen.browser import DESKTOP, PHONE, chromium, serve
+from tools.browser import DESKTOP, PHONE, chromium, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET = 300_000  # bytes of explorer data per page

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlparse
 import pytest
 from published import PAGES_REPOSITORY, SITE_PATH, SITE_URL
 
-from sitegen.browser import DESKTOP, PHONE, site_pages
+from tools.browser import DESKTOP, PHONE, site_pages
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -125,7 +125,7 @@ def test_missing_paths_get_the_404_page_with_working_assets(site_server: str, mi
 def test_404_page_renders_in_the_browser(site_server: str, viewport: dict):
     from test_browser import _require_browser
 
-    from sitegen.browser import chromium
+    from tools.browser import chromium
 
     _require_browser()
     with chromium() as browser:

@@ -145,7 +145,7 @@ def test_cold_serve_serves_every_page_and_keeps_first_imports_off_the_notebook_t
     # thread's first figure (the crash of issue 11); nothing may be imported there for the first time.
     assert report["notebook_thread_imports"] == [], (
         "the notebook thread imported modules for the first time (import them on the main thread "
-        f"first: NOTEBOOK_THREAD_IMPORTS in sitegen/hooks.py): {report['notebook_thread_imports']}")
+        f"first: NOTEBOOK_THREAD_IMPORTS in sitegen/notebook.py): {report['notebook_thread_imports']}")
     assert report["held"] is False
     assert "Traceback" not in server.output()
 

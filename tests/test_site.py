@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sitegen import figures
-from sitegen.hooks import FIGURE_MARKER, TABLE_MARKER, VIDEO_MARKER
+from sitegen.markers import FIGURE_MARKER, TABLE_MARKER, VIDEO_MARKER
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

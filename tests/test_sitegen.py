@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import figures, hooks, katex  # hooks: imported, never configured here
+from sitegen import codeblocks, figures, katex, material, search
+from sitegen.figures import cache, registry
+from sitegen.util import fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,7 +50,7 @@ def test_search_html_drops_figure_code_and_highlighting_but_keeps_the_text():
         '<div class="highlight"><pre><span></span><code><span class="n">x</span> <span class="o">=</span> 1</code></pre></div>'
         '<p><span class="keep">바깥 span</span></p>'
     )
-    out = hooks._for_search(page)
+    out = search.for_search(page)
     assert "draw()" not in out and "코드" not in out
     assert "<pre><code>x = 1</code></pre>" in out
     assert '<span class="keep">바깥 span</span>' in out  # spans outside code blocks are left alone
@@ -90,10 +92,12 @@ def test_a_spec_from_the_manifest_can_still_be_drawn():
 
 
 def test_other_library_versions_get_a_new_manifest(monkeypatch):
-    before = figures._manifest_path()
-    original = figures._versions()
-    monkeypatch.setattr(figures, "_versions", lambda: original + " changed")
-    assert figures._manifest_path() != before
+    from sitegen import util
+
+    before = registry.manifest_path()
+    original = util.library_versions()
+    monkeypatch.setattr(util, "library_versions", lambda: original + " changed")
+    assert registry.manifest_path() != before
 
 
 def test_heavy_modules_are_drawn_first(tmp_path):
@@ -113,7 +117,7 @@ def test_notebook_cache_depends_on_gdcore():
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     cache_dir = Path(out.stdout.strip().splitlines()[-1])
     assert cache_dir.parent == ROOT / ".cache" / "mkdocs-jupyter"
-    assert cache_dir.name == figures._fingerprint(Path(figures.__file__), "notebooks")  # hashes gdcore/*.py
+    assert cache_dir.name == fingerprint([], "notebooks")  # hashes gdcore/*.py
 
 
 def test_search_index_holds_formulas_once_as_tex(built_site: Path):
@@ -127,7 +131,7 @@ def test_search_index_holds_formulas_once_as_tex(built_site: Path):
 
 
 def test_notebook_is_executed_once_per_build(build_log: str):
-    """It starts early, beside the figures (hooks._prewarm_notebooks); its page must then read
+    """It starts early, beside the figures (notebook.Prewarm); its page must then read
     mkdocs-jupyter's cache rather than execute it a second time."""
     assert build_log.count("Converting notebook") <= 1, build_log
 
@@ -163,11 +167,11 @@ def test_built_notebook_page_is_slim_and_its_images_are_files(built_site: Path):
 def test_built_site_has_the_start_up_savings(built_site: Path):
     (palette,) = (built_site / "assets" / "stylesheets").glob("palette.*.min.css")
     text = palette.read_text(encoding="utf-8")
-    assert "[data-md-color-switching] *" not in text and text.endswith(hooks.PALETTE_PATCHED)
+    assert "[data-md-color-switching] *" not in text and text.endswith(material.PALETTE_PATCHED)
     page = (built_site / "momentum" / "index.html").read_text(encoding="utf-8")
     head = page[: page.index("</head>")]
-    assert hooks.FOCUS_VISIBLE_EARLY in head
-    assert hooks.SEARCH_ON_DEMAND in head
+    assert material.FOCUS_VISIBLE_EARLY in head
+    assert material.SEARCH_ON_DEMAND in head
     css = (built_site / "assets" / "css" / "site.css").read_text(encoding="utf-8")
     assert "content-visibility: auto" in css
     for html in built_site.rglob("index.html"):  # every page, the notebook page too
@@ -182,7 +186,7 @@ def test_code_blocks_carry_their_line_count():
             '<div class="highlight"><span class="filename">gdcore/optim.py</span><pre><span></span>'
             '<code>x\n</code></pre></div>'
             '<div class="highlight"><pre><span></span><code>no newline at the end</code></pre></div>')
-    tagged = hooks.count_code_lines(page)
+    tagged = codeblocks.count_code_lines(page)
     assert [int(n) for n in re.findall(r'--gd-code-lines: (\d+)', tagged)] == [3, 1, 1]
     assert tagged.replace(' style="--gd-code-lines: 3"', "").replace(' style="--gd-code-lines: 1"', "") == page
 
@@ -198,7 +202,7 @@ import sys
 from sitegen import explorer, figures
 figures.load_all(reload=True, manifest=True)  # what the build does at the start of every rebuild
 import gdcore.optim
-from sitegen import explorer as fresh  # what sitegen/hooks.py does when it needs the explorer
+from sitegen import explorer as fresh  # what sitegen/markers.py does when it needs the explorer
 print(fresh is not explorer, fresh.SGD is sys.modules["gdcore.optim"].SGD, fresh.minimize.__module__)
 """
 
@@ -221,6 +225,6 @@ def test_figure_errors_name_the_module_and_line(tmp_path):
     try:
         with pytest.raises(figures.FigureError, match=r"^tests/test_sitegen\.py:\d+: figure broken \(light\) "
                                                       r"failed: ZeroDivisionError: division by zero$"):
-            figures._draw_module("sitegen.figures.test_sitegen", [("figure-light", "broken", str(tmp_path / "x"))])
+            cache.draw_module("sitegen.figures.test_sitegen", [("figure-light", "broken", str(tmp_path / "x"))])
     finally:
         del figures.REGISTRY["broken"]

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sitegen.browser import CHROMIUM_ARGS, chromium_path, serve, site_pages  # noqa: E402
+from tools.browser import CHROMIUM_ARGS, chromium_path, serve, site_pages  # noqa: E402
 
 HERE = ROOT / "tools" / "lighthouse"
 CLI = HERE / "node_modules" / "lighthouse" / "cli" / "index.js"

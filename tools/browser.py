@@ -1,6 +1,7 @@
 """Headless Chromium (driven by Playwright) and a local server for a built site.
 
-Used by ``tests/test_browser.py`` and by ``python -m sitegen shot`` for screenshots.  The browser
+Measurement and test code, not part of the build: used by the browser tests (``tests/``), by
+``tools/shot.py`` for screenshots and by ``tools/lighthouse.py``.  The browser
 is the one at ``$CHROMIUM_PATH``, else Debian's ``/usr/bin/chromium`` (here and in ``.ci/run``).
 GitHub's workflow sets ``CHROMIUM_PATH`` to Playwright's own Chromium (on GitHub's Ubuntu runners
 apt's ``chromium`` is a snap wrapper that does not start).  Here never ``playwright install``: it

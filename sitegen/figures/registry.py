@@ -1,0 +1,210 @@
+"""What the chapter modules register: :func:`figure` and :func:`table`, and loading them all.
+
+The chapter modules of this package (``sitegen/figures/<chapter>.py``) are every module here but
+the machinery (:data:`MACHINERY`).  :func:`load_all` imports them, or, in the site build, reads
+what they register from a manifest in the cache, which saves importing matplotlib on a warm build.
+A module that fails to import is a :class:`FigureError` naming its file and line.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import pkgutil
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sitegen.util import ROOT, atomic_write, fingerprint
+
+from .style import Theme, pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+PACKAGE = __package__  # "sitegen.figures"
+HERE = Path(__file__).resolve().parent
+#: the modules of this package that are not chapter modules (they draw nothing themselves)
+MACHINERY = ("cache", "drawing", "registry", "style")
+#: the machinery's files: what every figure, table and explorer drawing also depends on
+MACHINERY_FILES = tuple(HERE / f"{name}.py" for name in ("__init__", *MACHINERY))
+CACHE_DIR = ROOT / ".cache" / "figures"
+#: modules outside this package that keep gdcore objects; :func:`load_all` reloads them with gdcore
+RELOADED = ("sitegen.explorer",)
+#: figure modules that train models for several seconds: a cold build starts them first
+HEAVY = {f"{PACKAGE}.comparison_digits"}
+
+
+class FigureError(Exception):
+    """A figure or table function (or its module) failed: the message names the file and line."""
+
+
+def describe(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}"
+
+
+def locate(err: BaseException, module: str) -> str:
+    """``path:line`` of the innermost frame of ``err`` in the repository (the figure module's
+    own line where it has one), relative to the repository root."""
+    import traceback
+
+    if isinstance(err, SyntaxError) and err.filename:
+        frames = [(err.filename, err.lineno or 0)]
+    else:
+        frames = [(f.filename, f.lineno or 0) for f in traceback.extract_tb(err.__traceback__)]
+    mine = [(f, n) for f, n in frames if Path(f).resolve().is_relative_to(ROOT) and "/.venv/" not in f]
+    own = [(f, n) for f, n in mine if Path(f).stem == module.rsplit(".", 1)[-1]]
+    filename, line = (own or mine or [(module.replace(".", "/") + ".py", 0)])[-1]
+    path = Path(filename).resolve()
+    rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else filename
+    return f"{rel}:{line}" if line else rel
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a registered function lives: module name, file and source code (what the page shows).
+
+    Kept as data, so that a spec read from the manifest needs no import (see :func:`load_all`).
+    """
+
+    module: str = ""
+    path: str = ""
+    code: str = ""
+
+    @property
+    def module_file(self) -> Path:
+        return Path(self.path)
+
+
+@dataclass(frozen=True)
+class FigureSpec(Origin):
+    """A registered figure: its id, Korean alt text and caption, format and drawing function."""
+
+    id: str = ""
+    alt: str = ""
+    caption: str = ""
+    fmt: str = "svg"
+    draw: Callable[[Theme], Figure] | None = None  # None when read from the manifest (see load_all)
+    recolor: bool = True  # the dark SVG may be the light one with its palette swapped (see recolor)
+
+    def source(self) -> str:
+        """The drawing function's code, as shown under the figure."""
+        return self.code
+
+
+@dataclass(frozen=True)
+class TableSpec(Origin):
+    """A table computed at build time: ``make()`` returns Markdown (e.g. an experiment's results)."""
+
+    id: str = ""
+    make: Callable[[], str] | None = None  # None when read from the manifest (see load_all)
+
+
+REGISTRY: dict[str, FigureSpec] = {}
+TABLES: dict[str, TableSpec] = {}
+
+
+def _origin(function: Callable) -> dict[str, str]:
+    return {"module": function.__module__, "path": inspect.getfile(function), "code": inspect.getsource(function)}
+
+
+def figure(fig_id: str, *, alt: str, caption: str, fmt: str = "svg", recolor: bool = True) -> Callable:
+    """Register ``draw(theme) -> Figure`` as the figure ``fig_id``.
+
+    ``alt`` must start with the post's figure id where there is one (e.g. ``"fig4-9: ..."``);
+    ``fmt`` is ``"svg"`` for line plots and ``"webp"`` (or ``"png"``) for dense 3-D surfaces,
+    drawn at 2x; WebP (lossy, quality 90) is a third to a half of the PNG's bytes, which a phone
+    on a slow network feels when the surface is the first picture of a page.  ``recolor=False``
+    when the drawing depends on the theme beyond its palette colours (an embedded raster image,
+    a colour chosen by contrast): the dark variant is then drawn rather than recoloured.
+    """
+    if fmt not in ("svg", "png", "webp"):
+        raise ValueError(f"fmt must be 'svg', 'png' or 'webp', got {fmt!r}")
+    if not alt.startswith(fig_id):
+        raise ValueError(f"alt text of {fig_id!r} must start with its id, got {alt!r}")
+
+    def register(draw: Callable[[Theme], Figure]) -> Callable[[Theme], Figure]:
+        old = REGISTRY.get(fig_id)
+        if old is not None and old.draw is not None and old.draw.__qualname__ != draw.__qualname__:
+            raise ValueError(f"figure id {fig_id!r} is registered twice")
+        REGISTRY[fig_id] = FigureSpec(id=fig_id, alt=alt, caption=caption, fmt=fmt, draw=draw, recolor=recolor,
+                                      **_origin(draw))
+        return draw
+
+    return register
+
+
+def table(table_id: str) -> Callable:
+    """Register ``make() -> str`` (Markdown) as the table placed by ``<!-- table ID -->``.
+
+    Numbers in prose must be computed, not typed: a table of experiment results is computed here,
+    at build time, and cached like the figures (by a hash of the module's code and gdcore).
+    """
+
+    def register(make: Callable[[], str]) -> Callable[[], str]:
+        old = TABLES.get(table_id)
+        if old is not None and old.make is not None and old.make.__qualname__ != make.__qualname__:
+            raise ValueError(f"table id {table_id!r} is registered twice")
+        TABLES[table_id] = TableSpec(id=table_id, make=make, **_origin(make))
+        return make
+
+    return register
+
+
+def chapter_modules() -> list[str]:
+    """The chapter modules' names (``sitegen.figures.gradient``, ...), in file name order."""
+    return [f"{PACKAGE}.{info.name}" for info in sorted(pkgutil.iter_modules([str(HERE)]), key=lambda m: m.name)
+            if info.name not in MACHINERY]
+
+
+def manifest_path() -> Path:
+    """Where :func:`load_all` keeps the registry of this exact code (every chapter module, the
+    machinery, gdcore and the library versions: a caption may print a number gdcore computes)."""
+    files = [*MACHINERY_FILES, *(HERE / f"{m.rsplit('.', 1)[1]}.py" for m in chapter_modules())]
+    return CACHE_DIR / f"registry-{fingerprint(files, f'registry {ROOT}')}.json"  # it holds absolute paths
+
+
+def load_all(reload: bool = False, *, manifest: bool = False) -> dict[str, FigureSpec]:
+    """Import every chapter module of this package (fresh ones, with ``reload=True``).
+
+    ``manifest=True`` (the site build) reads what the modules register (ids, captions, alt texts,
+    the functions' code) from a manifest in the cache written by the last import of the same
+    code, without importing them or matplotlib: a warm build saves about half a second.  Specs
+    read that way have ``draw=None``; whatever needs to draw imports the modules (its worker
+    calls this function without ``manifest``).
+    """
+    chapters = chapter_modules()
+    if reload:
+        REGISTRY.clear()
+        TABLES.clear()
+        # every module that holds gdcore's objects goes, so that nothing keeps the old classes
+        # (the machinery stays: it holds the registry, not gdcore)
+        stale = [m for m in sys.modules if m.startswith(("gdcore", *RELOADED))
+                 or (m.startswith(PACKAGE + ".") and m.split(".")[2] not in MACHINERY)]
+        for name in stale:
+            del sys.modules[name]
+            parent, _, child = name.rpartition(".")
+            if parent in sys.modules:  # `from sitegen import explorer` reads the package attribute first
+                sys.modules[parent].__dict__.pop(child, None)
+    path = manifest_path() if manifest else None
+    if path is not None and path.exists() and not REGISTRY:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        REGISTRY.update({f["id"]: FigureSpec(**{**f, "draw": None}) for f in data["figures"]})
+        TABLES.update({t["id"]: TableSpec(**{**t, "make": None}) for t in data["tables"]})
+        return REGISTRY
+    pyplot()  # the backend and the font, before any figure module imports pyplot
+    for module in chapters:
+        try:
+            importlib.import_module(module)
+        except Exception as err:
+            raise FigureError(locate(err, module) + f": importing {module} failed: {describe(err)}") from err
+    if path is not None:
+        data = {
+            "figures": [{k: v for k, v in asdict(spec).items() if k != "draw"} for spec in REGISTRY.values()],
+            "tables": [{k: v for k, v in asdict(spec).items() if k != "make"} for spec in TABLES.values()],
+        }
+        atomic_write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    return REGISTRY

@@ -1,0 +1,158 @@
+"""The one-line markers a page places, expanded into Markdown before MkDocs renders the page.
+
+- ``<!-- figure ID -->`` becomes the figure's light and dark images, its Korean caption and a fold
+  with the code that drew it (``sitegen/figures``).
+- ``<!-- table ID -->`` becomes a Markdown table computed at build time (``sitegen.figures.table``),
+  cached like the figures, with the code that computed it.
+- ``<!-- explorer NAME -->`` becomes the optimizer explorer (``sitegen/explorer.py``).
+- ``<!-- source gdcore.optim.SGD.step -->`` becomes that object's code, read from gdcore itself
+  (one source of truth: a page shows the code that runs, never a copy of it).
+- ``<!-- youtube VIDEO_ID "제목" -->`` becomes a placeholder that loads the video only on a click
+  (``docs/assets/js/site.js``), so a page load makes no request to another host.
+
+Each marker stands alone on its line.  An author's mistake (an unknown id, a misspelt marker) is a
+``PluginError`` whose one line names the page and line (``docs/gradient.md:12: unknown figure id
+'fig4-99' ...``); CONTRIBUTING.md has the table of mistakes and what each gives.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import inspect
+import posixpath
+import re
+import textwrap
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+from sitegen.util import ROOT, line_of, project_path
+
+FIGURE_MARKER = re.compile(r"^<!-- figure (?P<id>[\w.-]+) -->[ \t]*$", re.MULTILINE)
+TABLE_MARKER = re.compile(r"^<!-- table (?P<id>[\w.-]+) -->[ \t]*$", re.MULTILINE)
+SOURCE_MARKER = re.compile(r"^<!-- source (?P<name>gdcore(?:\.\w+)+) -->[ \t]*$", re.MULTILINE)
+VIDEO_MARKER = re.compile(r'^<!-- youtube (?P<id>[\w-]{11}) "(?P<title>[^"]+)" -->[ \t]*$', re.MULTILINE)
+#: a line that looks like one of our markers; one left after the expansions is a mistake
+ANY_MARKER = re.compile(r"^[ \t]*<!--[ \t]*(?:figure|table|explorer|source|youtube)\b.*$", re.MULTILINE)
+
+
+def expand(markdown: str, page, config, figure_paths: dict[str, Path]) -> str:
+    """Every marker of ``page`` expanded; ``figure_paths``: ``{output name: drawn file}``."""
+    markdown = FIGURE_MARKER.sub(lambda m: figure_block(m.group("id"), page, config, figure_paths), markdown)
+    markdown = TABLE_MARKER.sub(lambda m: table_block(m.group("id"), page, config), markdown)
+    markdown = SOURCE_MARKER.sub(lambda m: source_block(m.group("name"), page, config), markdown)
+    from sitegen import explorer  # imported afresh: a rebuild of `mkdocs serve` reloads it with gdcore
+
+    markdown = explorer.expand_markers(markdown, page.file.url)
+    markdown = VIDEO_MARKER.sub(lambda m: video_block(m.group("id"), m.group("title")), markdown)
+    left = ANY_MARKER.search(markdown)
+    if left is not None:  # a marker none of the patterns above took: misspelt, or with a bad id
+        raise PluginError(
+            f"{line_of(page, left.group(0), config)}: malformed marker {left.group(0).strip()!r}; the markers are "
+            '<!-- figure ID -->, <!-- table ID -->, <!-- explorer NAME -->, <!-- source gdcore.NAME -->, '
+            '<!-- youtube VIDEO_ID "제목" -->, each alone on its line'
+        )
+    return markdown
+
+
+def figure_block(fig_id: str, page, config, figure_paths: dict[str, Path]) -> str:
+    from sitegen import figures
+
+    spec = figures.REGISTRY.get(fig_id)
+    if spec is None:
+        raise PluginError(f"{line_of(page, f'<!-- figure {fig_id} -->', config)}: unknown figure id {fig_id!r} "
+                          "(figures are registered with @figure in sitegen/figures/*.py)")
+    base = posixpath.relpath("assets/figures", posixpath.dirname(page.file.src_uri) or ".")
+    images = []
+    for theme in figures.THEMES:
+        name = figures.output_name(spec, theme)
+        width, height = figures.pixel_size(figure_paths[name])
+        images.append(
+            f'![{html.escape(spec.alt)}]({base}/{name}#only-{theme.name})'
+            f'{{ width="{width}" height="{height}" loading="lazy" }}'
+        )
+    module = spec.module_file.relative_to(ROOT).as_posix()
+    code = textwrap.indent(f"```python\n{spec.source().rstrip()}\n```", "    ")
+    return (
+        f'<figure class="gd-figure" id="{fig_id}" markdown="span">\n'
+        + "\n".join(images)
+        + f'\n<figcaption markdown="span">**[{fig_id}]** {spec.caption}</figcaption>\n'
+        + "</figure>\n\n"
+        + f'??? example gd-code "이 그림을 그린 코드 — `{module}`"\n\n{code}\n'
+    )
+
+
+def table_block(table_id: str, page, config) -> str:
+    from sitegen import figures
+
+    if table_id not in figures.TABLES:
+        raise PluginError(f"{line_of(page, f'<!-- table {table_id} -->', config)}: unknown table id {table_id!r} "
+                          "(tables are registered with @table in sitegen/figures/*.py)")
+    spec = figures.TABLES[table_id]
+    module = spec.module_file.relative_to(ROOT).as_posix()
+    code = textwrap.indent(f"```python\n{spec.code.rstrip()}\n```", "    ")
+    try:
+        table = figures.table_markdown(table_id)
+    except figures.FigureError as err:
+        raise PluginError(str(err)) from None
+    return (
+        table
+        + f'\n\n??? example gd-code "이 표를 계산한 코드 — `{module}`"\n\n{code}\n'
+    )
+
+
+def source_block(dotted: str, page, config) -> str:
+    """The code of a gdcore object (module, class, function or method) as a titled code block."""
+    parts = dotted.split(".")
+    obj = None
+    for split in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:split]))
+        except ModuleNotFoundError:
+            continue
+        try:
+            for attr in parts[split:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            obj = None
+        break
+    if obj is None:
+        raise PluginError(f"{line_of(page, f'<!-- source {dotted} -->', config)}: no {dotted!r} in gdcore "
+                          "for a source marker (write <!-- source gdcore.module.Name -->)")
+    lines, start = inspect.getsourcelines(obj)
+    path = Path(inspect.getfile(obj)).resolve().relative_to(ROOT)
+    code = "".join(lines).rstrip()
+    fence = "````" if "```" in code else "```"
+    return f'{fence}python title="{path.as_posix()} ({start}행~)"\n{textwrap.dedent(code)}\n{fence}'
+
+
+def video_block(video_id: str, title: str) -> str:
+    title = html.escape(title)
+    return (
+        f'<div class="yt-embed" data-youtube-id="{video_id}">'
+        f'<button type="button" class="yt-embed__play" aria-label="동영상 재생: {title}">'
+        '<span class="yt-embed__icon" aria-hidden="true">▶</span>'
+        f'<span class="yt-embed__title">{title}</span>'
+        '<span class="yt-embed__note">누르면 YouTube(youtube-nocookie.com)에서 영상을 불러옵니다.</span>'
+        "</button>"
+        f'<a class="yt-embed__link" href="https://www.youtube.com/watch?v={video_id}">'
+        "YouTube에서 보기</a></div>"
+    )
+
+
+def explorer_presets(pages, config) -> list[str]:
+    """The explorer presets the pages use; an unknown name fails, naming its page and line."""
+    from sitegen import explorer
+
+    used: set[str] = set()
+    for file in pages:
+        text = file.content_string
+        try:
+            used.update(explorer.used_presets([text]))
+        except ValueError as err:
+            name = str(err).split("'")[1] if "'" in str(err) else ""
+            line = next((n for n, ln in enumerate(text.splitlines(), 1) if f"explorer {name} " in ln + " "), 0)
+            where = project_path(config, file.abs_src_path) + (f":{line}" if line else "")
+            raise PluginError(f"{where}: {err}") from None
+    return sorted(used)

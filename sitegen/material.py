@@ -1,0 +1,199 @@
+"""Every workaround for Material for MkDocs, in one guarded place.
+
+Material for MkDocs reaches end of life on 2027-05-05; whoever replaces or upgrades it finds here
+everything the site changes in Material's output, what each change buys, the Material version it
+was written for, and the test that fails when Material changes under it.  Each workaround is a
+:class:`Patch` in :data:`PATCHES`; its target (what it changes in Material's installed files) is
+checked in two places:
+
+- at build time (``--strict`` fails on a warning): :func:`check_installed` warns when the installed
+  Material is not :data:`WRITTEN_FOR` or a target is missing from its files, and each workaround
+  warns where it is applied if it finds nothing to patch in the page or stylesheet;
+- in ``tests/test_material.py``: each target is still in Material's installed files
+  (:func:`found`), and each workaround still works in a browser.
+
+The workarounds (measured numbers from the issues that introduced them):
+
+``palette-switching-rule`` (:data:`PALETTE_SWITCHING_RULE`, :func:`drop_palette_switching_rule`)
+    Material's palette component sets ``data-md-color-switching`` on ``<body>`` when the page
+    starts (and on every switch) and removes it a frame later; a rule of its palette stylesheet
+    that matches every element under it makes each of those two steps restyle the whole document.
+    Buys: each of Material's two start-up restyles took ~0.1 s on a long chapter on a phone.
+    Without the rule, a theme switch simply lets Material's colour transitions run.
+    Written for 9.8.2; test: ``test_palette_switching_rule_is_in_materials_stylesheet``.
+
+``focus-visible-early`` (:data:`FOCUS_VISIBLE_EARLY`)
+    Material's focus-visible polyfill marks ``<html>`` (``js-focus-visible``) when its script
+    starts, at the end of the page; set before ``<body>`` exists the mark costs nothing, and the
+    polyfill then finds it in place.  Buys: the late mark restyled the whole document.  Only with
+    JavaScript on: the polyfill is what adds ``.focus-visible``, so without it the mark would
+    hide every focus ring.
+    Written for 9.8.2; test: ``test_focus_ring_shows_after_keyboard_navigation``.
+
+``bundle-defer`` (:data:`MATERIAL_BUNDLE`)
+    Material's bundle is a plain ``<script>`` at the end of ``<body>``: the parser stops there,
+    and the bundle's first read of the layout forces the whole first style and layout inside that
+    one long task, before anything is painted.  Deferred, it runs right after parsing (still
+    before ``DOMContentLoaded``, where Material starts), and the browser paints the page first.
+    Buys: Lighthouse median 94 -> 97 on /gradient-descent/; the late first-paint runs (75-86) gone.
+    Written for 9.8.2; test: ``test_bundle_script_is_found_and_deferred``.
+
+``search-on-demand`` (:data:`SEARCH_ON_DEMAND`, ``sitegen/search_on_demand.js``)
+    Holds back Material's ``XMLHttpRequest`` for ``search/search_index.json`` until the reader
+    turns to the search (the search button, focus on the search box, Material's "/" key, or a
+    page opened from a search result).  Buys: 110 KB compressed not downloaded on every page load.
+    Written for 9.8.2; test: ``test_search_index_loads_only_when_the_reader_searches``.
+
+``search-dialog-name`` (:data:`SEARCH_DIALOG`)
+    Material's search dialog (``role="dialog"``) has no accessible name: it gets
+    ``aria-label="검색"``.  Buys: Lighthouse's accessibility audit aria-dialog-name passes.
+    Written for 9.8.2; test: ``test_search_dialog_has_its_accessible_name``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.util import log
+
+#: the Material for MkDocs version every workaround below was written for and checked against
+WRITTEN_FOR = "9.8.2"
+DISTRIBUTION = "mkdocs-material"
+
+
+@dataclass(frozen=True)
+class Patch:
+    """One workaround: what it buys, what it changes in which of Material's files, its test."""
+
+    name: str
+    buys: str
+    target: str  # glob, relative to Material's ``templates`` folder, of the file(s) it depends on
+    needle: str | re.Pattern[str]  # what must stand in that file for the workaround to apply
+    test: str  # the test in tests/test_material.py that fails when Material changes under it
+    written_for: str = WRITTEN_FOR
+
+
+# --- the workarounds ---------------------------------------------------------------------------
+
+PALETTE_SWITCHING_RULE = (
+    "[data-md-color-switching] *,[data-md-color-switching] :after,"
+    "[data-md-color-switching] :before{transition-duration:0s!important}"
+)
+PALETTE_PATCHED = "/* sitegen: [data-md-color-switching] rule removed (sitegen/material.py) */"
+PALETTE = Patch(
+    "palette-switching-rule", buys="each of Material's two start-up restyles took ~0.1 s on a long chapter on a phone",
+    target="assets/stylesheets/palette.*.min.css", needle=PALETTE_SWITCHING_RULE,
+    test="test_palette_switching_rule_is_in_materials_stylesheet")
+
+FOCUS_VISIBLE_EARLY = (
+    "<script>document.documentElement.classList.add('js-focus-visible');"
+    "document.documentElement.setAttribute('data-js-focus-visible','')</script>"
+)
+#: what Material's focus-visible polyfill does to <html> when it starts (FOCUS_VISIBLE_EARLY does it first)
+FOCUS_POLYFILL_MARK = re.compile(r'classList\.add\("js-focus-visible"\).*?setAttribute\("data-js-focus-visible"',
+                                 re.DOTALL)
+FOCUS = Patch(
+    "focus-visible-early", buys="the polyfill's late mark on <html> restyled the whole document",
+    target="assets/javascripts/bundle.*.min.js", needle=FOCUS_POLYFILL_MARK,
+    test="test_focus_ring_shows_after_keyboard_navigation")
+
+MATERIAL_BUNDLE = re.compile(r'<script src="(?P<src>[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>')
+#: the bundle's tag as Material's base.html writes it (rendered, it is what MATERIAL_BUNDLE finds)
+BUNDLE_TEMPLATE = re.compile(
+    r"""<script src="\{\{ 'assets/javascripts/bundle\.[0-9a-f]+\.min\.js' \| url \}\}"></script>""")
+BUNDLE = Patch(
+    "bundle-defer", buys="Lighthouse median 94 -> 97 on /gradient-descent/, late first-paint runs (75-86) gone",
+    target="base.html", needle=BUNDLE_TEMPLATE, test="test_bundle_script_is_found_and_deferred")
+
+_SEARCH_JS = (Path(__file__).parent / "search_on_demand.js").read_text(encoding="utf-8").splitlines()
+#: sitegen/search_on_demand.js, inlined without its comment lines
+SEARCH_ON_DEMAND = "<script>" + "\n".join(line for line in _SEARCH_JS if not line.startswith("//")) + "</script>"
+#: how Material's bundle fetches the search index (what search_on_demand.js holds back)
+SEARCH_INDEX_REQUEST = re.compile(
+    r'new XMLHttpRequest;return \w+\.open\("GET",.*?new URL\("search/search_index\.json"', re.DOTALL)
+SEARCH_INDEX = Patch(
+    "search-on-demand", buys="110 KB compressed (the search index) not downloaded on every page load",
+    target="assets/javascripts/bundle.*.min.js", needle=SEARCH_INDEX_REQUEST,
+    test="test_search_index_loads_only_when_the_reader_searches")
+
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+SEARCH_DIALOG_NAMED = '<div class="md-search" data-md-component="search" role="dialog" aria-label="검색">'
+DIALOG_NAME = Patch(
+    "search-dialog-name", buys="Lighthouse aria-dialog-name (the search dialog has an accessible name)",
+    target="partials/search.html", needle=SEARCH_DIALOG, test="test_search_dialog_has_its_accessible_name")
+
+PATCHES = (PALETTE, FOCUS, BUNDLE, SEARCH_INDEX, DIALOG_NAME)
+
+
+# --- checks ---------------------------------------------------------------------------------------
+
+
+def installed_version() -> str:
+    from importlib.metadata import version
+
+    return version(DISTRIBUTION)
+
+
+def templates_dir() -> Path:
+    """Material's installed ``templates`` folder (what the theme renders and copies)."""
+    import material
+
+    return Path(material.__file__).parent / "templates"
+
+
+def found(patch: Patch) -> list[Path]:
+    """The files of Material's installed templates in which ``patch``'s target stands."""
+    hits = []
+    for path in sorted(templates_dir().glob(patch.target)):
+        text = path.read_text(encoding="utf-8")
+        if (patch.needle in text) if isinstance(patch.needle, str) else patch.needle.search(text):
+            hits.append(path)
+    return hits
+
+
+def check_installed() -> None:
+    """Warn (``--strict`` fails) when the installed Material is not the one the workarounds were
+    written for, or when a workaround's target is not in Material's installed files (about 2 ms):
+    each workaround must then be checked again (``uv run pytest tests/test_material.py``)."""
+    installed = installed_version()
+    if installed != WRITTEN_FOR:
+        log.warning(f"{DISTRIBUTION} {installed} is installed, but the workarounds in sitegen/material.py were "
+                    f"written for {WRITTEN_FOR}: run `uv run pytest tests/test_material.py`, check what each buys, "
+                    "then update WRITTEN_FOR")
+    for patch in PATCHES:
+        if not found(patch):
+            log.warning(f"Material's {patch.target} has changed: the workaround {patch.name!r} of "
+                        "sitegen/material.py finds nothing to patch there; see tests/test_material.py")
+
+
+# --- applying them --------------------------------------------------------------------------------
+
+
+def patch_page(output: str, src_uri: str) -> str:
+    """The workarounds that live in a page's HTML; each warns if its target is not found."""
+    output, deferred = MATERIAL_BUNDLE.subn(r'<script src="\g<src>" defer></script>', output)
+    if deferred != 1:
+        log.warning(f"{src_uri}: Material's bundle script found {deferred} times, not once "
+                    "(MATERIAL_BUNDLE in sitegen/material.py); check that it is deferred")
+    output = output.replace("</head>", FOCUS_VISIBLE_EARLY + SEARCH_ON_DEMAND + "</head>", 1)
+    named = output.count(SEARCH_DIALOG)
+    if named != 1:
+        log.warning(f"{src_uri}: Material's search dialog found {named} times, not once "
+                    "(SEARCH_DIALOG in sitegen/material.py); check that it has an accessible name")
+    return output.replace(SEARCH_DIALOG, SEARCH_DIALOG_NAMED)
+
+
+def drop_palette_switching_rule(site_dir: Path) -> None:
+    """Remove :data:`PALETTE_SWITCHING_RULE` from the built palette stylesheet (warns if absent)."""
+    sheets = sorted((site_dir / "assets" / "stylesheets").glob("palette.*.min.css"))
+    for sheet in sheets:
+        text = sheet.read_text(encoding="utf-8")
+        if PALETTE_SWITCHING_RULE in text:
+            sheet.write_text(text.replace(PALETTE_SWITCHING_RULE, "") + "\n" + PALETTE_PATCHED, encoding="utf-8")
+            return
+        if PALETTE_PATCHED in text:  # a dirty rebuild of `mkdocs serve` kept last build's copy
+            return
+    log.warning("Material's palette stylesheet has changed: PALETTE_SWITCHING_RULE (sitegen/material.py) "
+                f"not found in {[s.name for s in sheets]}; check what the palette switch costs now")

@@ -459,7 +459,7 @@ def test_chunked_threads_give_bitwise_identical_results(cls, kwargs, monkeypatch
 
     def run(threads, chunk):
         monkeypatch.setattr(optim, "THREADS", threads)
-        monkeypatch.setattr(optim, "CHUNK", chunk)  # 16: small arrays get cut up
+        monkeypatch.setattr(optim, "CHUNK_BYTES", chunk * 8)  # chunks of 16 float64: small arrays get cut up
         params = [starts[0].copy(), starts[1].copy(), starts[2].copy()[:, ::3]]  # last: non-contiguous, not cut
         opt = cls(params, **kwargs)
         pieces = optim._chunks(params[0], grads[0][0], opt.state[0])

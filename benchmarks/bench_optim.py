@@ -12,7 +12,7 @@ Run::
 
     uv run python benchmarks/bench_optim.py                    # NumPy only
     PYTHONPATH=. /tmp/torchvenv/bin/python benchmarks/bench_optim.py   # with torch (a venv made as in
-                                                                        # tests/reference/make_torch_reference.py)
+                                                                        # tests/lib/reference/make_torch_reference.py)
 
 Options: ``--n`` (number of parameters), ``--repeats``, ``--warmup``,
 ``--threads`` (sets ``gdcore.optim.THREADS`` and torch's thread count; 1 = single-threaded).

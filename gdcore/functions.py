@@ -363,7 +363,7 @@ landscape_points: dict[str, tuple[float, float]] = {
     "saddle": (-0.472724074969, -0.103985855737),
 }
 """Critical points of :data:`landscape`, by Newton's method, rounded to 12 decimals
-(‖∇f‖ < 1e-11 there; checked in tests/test_functions.py)."""
+(‖∇f‖ < 1e-11 there; checked in tests/lib/test_functions.py)."""
 
 landscape = Objective(
     name="landscape",
@@ -390,5 +390,5 @@ sides of the saddle ends in different minima.
 Source: a sum of Gaussian wells on a quadratic bowl, built for this site; the
 critical points are computed by Newton's method (Nocedal & Wright, *Numerical
 Optimization*, 2nd ed. (2006), §3.3 (Newton's method), https://doi.org/10.1007/978-0-387-40065-5)
-and verified in tests/test_functions.py."""
+and verified in tests/lib/test_functions.py."""
 

@@ -6,7 +6,7 @@ updates the parameters **in place** (``grads`` has the same structure,
 shapes and dtypes).  Hyperparameter names, defaults and update rules are
 those of PyTorch 2.x (single-tensor implementation, ``maximize=False``), so
 float64 trajectories agree with ``torch.optim`` to about 1e-10 (see
-``tests/reference``).
+``tests/lib/reference``).
 
 Attributes shared by all optimizers:
 

@@ -13,7 +13,7 @@ same run::
 ``where`` is a figure id (the text must stand in its alt text or caption) or a page
 (``"comparison.md"``: the text must stand in that page's ``## 정리`` section).  A figure or a
 summary whose text only describes what is drawn says so with :func:`describes_only`.
-``tests/test_claims.py`` checks that every figure and every summary is covered, that every
+``tests/site/test_claims.py`` checks that every figure and every summary is covered, that every
 registered text is found verbatim where it is said to stand, and runs every check.
 """
 

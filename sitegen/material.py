@@ -9,7 +9,7 @@ checked in two places:
 - at build time (``--strict`` fails on a warning): :func:`check_installed` warns when the installed
   Material is not :data:`WRITTEN_FOR` or a target is missing from its files, and each workaround
   warns where it is applied if it finds nothing to patch in the page or stylesheet;
-- in ``tests/test_material.py``: each target is still in Material's installed files
+- in ``tests/site/test_material.py``: each target is still in Material's installed files
   (:func:`found`), and each workaround still works in a browser.
 
 The workarounds (measured numbers from the issues that introduced them):
@@ -71,7 +71,7 @@ class Patch:
     buys: str
     target: str  # glob, relative to Material's ``templates`` folder, of the file(s) it depends on
     needle: str | re.Pattern[str]  # what must stand in that file for the workaround to apply
-    test: str  # the test in tests/test_material.py that fails when Material changes under it
+    test: str  # the test in tests/site/test_material.py that fails when Material changes under it
     written_for: str = WRITTEN_FOR
 
 
@@ -156,16 +156,16 @@ def found(patch: Patch) -> list[Path]:
 def check_installed() -> None:
     """Warn (``--strict`` fails) when the installed Material is not the one the workarounds were
     written for, or when a workaround's target is not in Material's installed files (about 2 ms):
-    each workaround must then be checked again (``uv run pytest tests/test_material.py``)."""
+    each workaround must then be checked again (``uv run pytest tests/site/test_material.py``)."""
     installed = installed_version()
     if installed != WRITTEN_FOR:
         log.warning(f"{DISTRIBUTION} {installed} is installed, but the workarounds in sitegen/material.py were "
-                    f"written for {WRITTEN_FOR}: run `uv run pytest tests/test_material.py`, check what each buys, "
+                    f"written for {WRITTEN_FOR}: run `uv run pytest tests/site/test_material.py`, check what each buys, "
                     "then update WRITTEN_FOR")
     for patch in PATCHES:
         if not found(patch):
             log.warning(f"Material's {patch.target} has changed: the workaround {patch.name!r} of "
-                        "sitegen/material.py finds nothing to patch there; see tests/test_material.py")
+                        "sitegen/material.py finds nothing to patch there; see tests/site/test_material.py")
 
 
 # --- applying them --------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from sitegen.util import fingerprint, log, project_path
 # mkdocs-jupyter itself).  These are imported on the main thread before the notebook thread starts:
 # a module imported for the first time by two threads at once can be seen half-initialised (the
 # main thread's first plt.figure() probes IPython, and met a half-imported one on busy machines).
-# tests/test_serve.py fails, naming the module, if the notebook thread imports anything new.
+# tests/site/test_serve.py fails, naming the module, if the notebook thread imports anything new.
 NOTEBOOK_THREAD_IMPORTS = (
     "IPython", "ipykernel.kernelspec", "ipykernel.connect", "psutil",
     "pygments.lexers.python", "pygments.styles.default",
@@ -107,7 +107,7 @@ class Prewarm:
 
 
 def _run_notebook(convert, src_uri: str, errors: dict[str, BaseException]) -> None:
-    """The notebook thread's target (``tests/import_race.py`` knows it by this name)."""
+    """The notebook thread's target (``tests/site/import_race.py`` knows it by this name)."""
     try:
         convert()
     except Exception as err:  # reported by Prewarm.wait, on the main thread, as the page's error

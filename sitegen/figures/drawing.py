@@ -101,7 +101,7 @@ def recolor(svg: bytes, source: Theme, target: Theme) -> bytes:
 
     A drawing may depend on its theme through the palette only (the colour map is shared), so the
     dark SVG is the light one with its colours exchanged, which halves the drawing time of a cold
-    build.  ``tests/test_site.py`` checks this against real dark drawings.
+    build.  ``tests/site/test_site.py`` checks this against real dark drawings.
     """
     mapping = {getattr(source, name).lower(): getattr(target, name).lower() for name in PALETTE}
     pattern = re.compile("|".join(map(re.escape, mapping)).encode(), re.IGNORECASE)

@@ -4,7 +4,7 @@ Material changes under it.
 For each :data:`sitegen.material.PATCHES` entry: its target still stands in Material's installed
 files (else the workaround silently does nothing, or the build warns), the built site carries the
 workaround, and, where it is about what a reader sees or downloads, it still works in a browser
-(``pytest.mark.browser``: skips without Chromium, like tests/test_browser.py).
+(``pytest.mark.browser``: skips without Chromium, like tests/site/test_browser.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ PATCHES = {patch.name: patch for patch in material.PATCHES}
 
 @pytest.fixture(scope="module")
 def server(site_server: str):
-    """The site under /REPO/, as GitHub Pages serves a fork (tests/conftest.py)."""
+    """The site under /REPO/, as GitHub Pages serves a fork (tests/site/conftest.py)."""
     return site_server
 
 
@@ -84,7 +84,7 @@ def test_every_workaround_is_documented_and_has_its_test():
         entry = doc.split(f"``{patch.name}``", 1)[1].split("\n\n", 1)[0]
         assert "Buys:" in entry and f"Written for {patch.written_for}; test: ``{patch.test}``" in entry, entry
         assert patch.buys.strip() and patch.written_for == material.WRITTEN_FOR
-        assert patch.test in tests, f"{patch.name}: its test {patch.test} is not in tests/test_material.py"
+        assert patch.test in tests, f"{patch.name}: its test {patch.test} is not in tests/site/test_material.py"
 
 
 @pytest.mark.parametrize("name", list(PATCHES))

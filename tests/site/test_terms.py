@@ -14,7 +14,7 @@ import pytest
 
 from sitegen import figures
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FENCE = re.compile(r"^(`{3,}|~{3,}).*?^\1\s*$", re.MULTILINE | re.DOTALL)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
 MARKER = re.compile(r"<!--.*?-->", re.DOTALL)

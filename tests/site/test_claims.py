@@ -16,7 +16,7 @@ import pytest
 
 from sitegen import claims, figures
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 REGISTRY = figures.load_all()  # imports every figure module, which registers its claims
 SUMMARY = re.compile(r"^## 정리\n(?P<body>.*?)(?=^## |^\[\^|\Z)", re.MULTILINE | re.DOTALL)

@@ -1,7 +1,7 @@
 """A newcomer's first ``mkdocs serve``, from cold, and an author's edits and mistakes while it runs.
 
 One temporary copy of the checkout (tracked and untracked files, no ``.cache/``, no ``site/``) is
-served by ``mkdocs serve --livereload`` on a free loopback port, through ``tests/import_race.py``,
+served by ``mkdocs serve --livereload`` on a free loopback port, through ``tests/site/import_race.py``,
 which makes the cold build's notebook thread and main thread race for their first imports (see
 there).  The server gets the environment pytest was started with and ``PYTHONPATH`` set to the
 copy, so that the copy's ``sitegen`` and ``gdcore`` are the ones imported (the project's editable
@@ -30,7 +30,7 @@ import pytest
 
 from sitegen import explorer
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COLD_START_SECONDS = 300  # a cold build on a busy 2-core machine takes well under a minute
 REBUILD_SECONDS = 180
 
@@ -63,7 +63,7 @@ class Server:
         self.base = f"http://127.0.0.1:{_free_port()}/"
         self.log = log.open("w", encoding="utf-8")
         self.proc = subprocess.Popen(
-            [sys.executable, str(copy / "tests" / "import_race.py"), "serve", "--livereload",
+            [sys.executable, str(copy / "tests" / "site" / "import_race.py"), "serve", "--livereload",
              "-a", self.base.removeprefix("http://").rstrip("/")],
             cwd=copy, env={**env, "PYTHONPATH": str(copy), "IMPORT_RACE_REPORT": str(report)},
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,

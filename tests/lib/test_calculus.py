@@ -7,6 +7,7 @@ import pytest
 
 from gdcore import calculus as C
 from gdcore import functions as F
+from objectives import NAMED
 
 
 def test_numerical_diff_of_known_derivatives():
@@ -39,16 +40,7 @@ def test_central_difference_error_is_order_h_squared_until_rounding():
     assert abs(C.numerical_diff(f, x, 1e-12) - exact) > abs(C.numerical_diff(f, x, 1e-5) - exact)
 
 
-OBJECTIVES = [
-    F.sphere,
-    F.elongated,
-    F.elongated_classic,
-    F.ellipse_tilted,
-    F.saddle,
-    F.curvy,
-    F.landscape,
-    F.rosenbrock_2d,
-]
+OBJECTIVES = NAMED
 
 
 @pytest.mark.parametrize("f", OBJECTIVES, ids=lambda f: f.name)

@@ -10,7 +10,7 @@ import pytest
 from sitegen import figures
 from sitegen.markers import FIGURE_MARKER, TABLE_MARKER, VIDEO_MARKER
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 PAGES = sorted(p for p in DOCS.rglob("*.md"))
 
@@ -168,7 +168,7 @@ def test_notebook_page_is_executed_typeset_downloadable_and_warning_free(built_s
 
 
 def test_the_offline_build_namespace_really_has_no_network():
-    from conftest import _offline_prefix  # tests/conftest.py
+    from conftest import _offline_prefix  # tests/site/conftest.py
 
     prefix = _offline_prefix()
     if not prefix:

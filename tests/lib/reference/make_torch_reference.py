@@ -1,16 +1,16 @@
-"""Write tests/reference/torch_reference.json: float64 trajectories from torch.optim.
+"""Write tests/lib/reference/torch_reference.json: float64 trajectories from torch.optim.
 
 Run by hand (CI has no torch) with a separate torch venv OUTSIDE the repo,
 never with uv and never adding torch to pyproject::
 
     cd /tmp && python3.11 -m venv /tmp/torchvenv
     /tmp/torchvenv/bin/pip install torch==2.13.0 numpy
-    cd <this repository> && /tmp/torchvenv/bin/python tests/reference/make_torch_reference.py
+    cd <this repository> && /tmp/torchvenv/bin/python tests/lib/reference/make_torch_reference.py
 
 Each case runs ``STEPS`` steps of one torch optimizer (``foreach=False``,
 i.e. the single-tensor code path) on one problem.  Gradients are computed
 analytically with NumPy from the current parameters, so that
-tests/test_optim.py can replay the exact same computation with gdcore.
+tests/lib/test_optim.py can replay the exact same computation with gdcore.
 The problem definitions (A, b, start points) are stored in the JSON.
 
 Problems
@@ -172,7 +172,7 @@ def main() -> None:
         )
         print(f"{name}: final {traj[-1]}", flush=True)
     data = {
-        "generator": "tests/reference/make_torch_reference.py",
+        "generator": "tests/lib/reference/make_torch_reference.py",
         "torch_version": torch.__version__,
         "numpy_version": np.__version__,
         "steps": STEPS,

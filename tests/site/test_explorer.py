@@ -2,7 +2,7 @@
 
 Data tests: decoding a shipped data file gives gdcore.run.minimize's trajectories (to the int16
 quantisation) and its exact losses, every preset's grid is complete, and a file stays under the
-size budget.  Browser tests (skip or fail like tests/test_browser.py) build a small site whose
+size budget.  Browser tests (skip or fail like tests/site/test_browser.py) build a small site whose
 pages hold the three explorer markers and drive the widget: keyboard and select/radio changes draw
 exactly the path and loss that gdcore computes for the new setting, in both themes, on a phone.
 """
@@ -26,7 +26,7 @@ from gdcore.run import minimize
 from sitegen import explorer, figures
 from tools.browser import DESKTOP, PHONE, chromium, serve
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BUDGET = 300_000  # bytes of explorer data per page
 
 

@@ -1,8 +1,8 @@
 """Run MkDocs with the notebook thread's first import of IPython made to race the main thread.
 
-Usage (what ``tests/test_serve.py`` does, in a temporary copy of the checkout)::
+Usage (what ``tests/site/test_serve.py`` does, in a temporary copy of the checkout)::
 
-    IMPORT_RACE_REPORT=report.json python tests/import_race.py serve --livereload -a 127.0.0.1:PORT
+    IMPORT_RACE_REPORT=report.json python tests/site/import_race.py serve --livereload -a 127.0.0.1:PORT
 
 On a busy machine a cold build used to crash: the notebook thread (``sitegen/notebook.py`` executes
 the notebook page ahead of time) imported IPython for the first time while the main thread's first

@@ -38,7 +38,7 @@ def _require_browser() -> None:
 
 @pytest.fixture(scope="module")
 def server(site_server: str):
-    """The site under /REPO/, as GitHub Pages serves a fork (tests/conftest.py)."""
+    """The site under /REPO/, as GitHub Pages serves a fork (tests/site/conftest.py)."""
     return site_server
 
 

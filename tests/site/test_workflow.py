@@ -43,7 +43,7 @@ from textwrap import dedent
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GITHUB_DIR = ROOT / ".github"
 WORKFLOW = GITHUB_DIR / "workflows" / "site.yml"
 DEPENDABOT = GITHUB_DIR / "dependabot.yml"

@@ -5,19 +5,9 @@ import pytest
 
 from gdcore import functions as F
 from gdcore.calculus import numerical_gradient
+from objectives import ALL_2D
 
-OBJECTIVES_2D = [
-    F.sphere,
-    F.elongated,
-    F.elongated_classic,
-    F.ellipse_tilted,
-    F.saddle,
-    F.curvy,
-    F.landscape,
-    F.rosenbrock_2d,
-    F.rosenbrock(a=-0.5, b=3.0),
-    F.quadratic([[2.0, -0.5], [-0.5, 1.0]], [1.0, -2.0]),
-]
+OBJECTIVES_2D = ALL_2D
 
 
 def _hessian(f, x, h=1e-5):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from published import PAGES_REPOSITORY, SITE_PATH, SITE_URL
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _offline_prefix() -> list[str]:

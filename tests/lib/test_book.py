@@ -13,22 +13,11 @@ import gdcore.book
 from gdcore import init
 from gdcore.book import ActivationStats, activation_stats, gradient_noise, sgd_path
 from gdcore.calculus import numerical_gradient
-from gdcore.data import make_regression_2d
 from gdcore.models import MLP, LinearRegression
 from gdcore.optim import SGD
 from gdcore.run import DivergenceError, minimize
 from gdcore.train import fit
-
-
-@pytest.fixture(scope="module")
-def problem():
-    return make_regression_2d(100, rng=0)
-
-
-def fresh(problem):
-    model = LinearRegression(2)
-    model.params[0][:] = [-1.0, -2.0]
-    return model
+from common import fresh
 
 
 def test_the_book_is_apart_from_the_library():

@@ -7,7 +7,7 @@ import pytest
 
 from gdcore import calculus as C
 from gdcore import functions as F
-from objectives import NAMED
+from common import NAMED
 
 
 def test_numerical_diff_of_known_derivatives():

@@ -5,7 +5,7 @@ import pytest
 
 from gdcore import functions as F
 from gdcore.calculus import numerical_gradient
-from objectives import ALL_2D
+from common import ALL_2D
 
 OBJECTIVES_2D = ALL_2D
 

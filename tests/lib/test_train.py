@@ -6,23 +6,13 @@ import re
 import numpy as np
 import pytest
 
-from gdcore.data import load_digits_split, make_regression_2d
+from gdcore.data import load_digits_split
 from gdcore.models import MLP, LinearRegression
 from gdcore.optim import SGD, Adam
 from gdcore.run import DivergenceError, minimize
 from gdcore.schedules import gradual_warmup
 from gdcore.train import History, epoch_batches, fit
-
-
-@pytest.fixture(scope="module")
-def problem():
-    return make_regression_2d(100, rng=0)
-
-
-def fresh(problem):
-    model = LinearRegression(2)
-    model.params[0][:] = [-1.0, -2.0]
-    return model
+from common import fresh
 
 
 # ----------------------------------------------------------------------------- epoch_batches

@@ -65,3 +65,21 @@ def site_server(built_site: Path):
 
     with serve(built_site, prefix=SITE_PATH) as base:
         yield base
+
+
+@pytest.fixture(scope="module")
+def server(site_server: str) -> str:
+    """The site under /REPO/, as GitHub Pages serves a fork (a module may serve another site)."""
+    return site_server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, or a skip (a failure with REQUIRE_BROWSER=1) saying how to get it."""
+    from browsing import require_browser
+
+    from tools.browser import chromium
+
+    require_browser()
+    with chromium() as b:
+        yield b

@@ -15,38 +15,12 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tools.browser import DESKTOP, PHONE, RENDER_ALL, chromium, chromium_path, site_pages
+from browsing import require_browser
+from tools.browser import DESKTOP, PHONE, RENDER_ALL, site_pages
 
 THEMES = {"light": "default", "dark": "slate"}
 
 pytestmark = pytest.mark.browser
-
-
-def _require_browser() -> None:
-    missing = [what for what, ok in [
-        (f"chromium ({chromium_path()})", Path(chromium_path()).exists()),
-        ("fonts-nanum", any(Path("/usr/share/fonts").rglob("Nanum*.ttf"))),
-    ] if not ok]
-    if missing:
-        message = (f"browser tests need {', '.join(missing)}: "
-                   "run `apt-get install chromium fonts-nanum` (as root), or set CHROMIUM_PATH "
-                   "to another Chromium")
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def server(site_server: str):
-    """The site under /REPO/, as GitHub Pages serves a fork (tests/site/conftest.py)."""
-    return site_server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _require_browser()
-    with chromium() as b:
-        yield b
 
 
 def _open(browser, base: str, path: str, theme: str, viewport: dict):
@@ -240,8 +214,8 @@ def test_skip_message_names_the_install_command(monkeypatch):
     monkeypatch.setattr(Path, "exists", lambda self: False)
     monkeypatch.delenv("REQUIRE_BROWSER", raising=False)
     with pytest.raises(pytest.skip.Exception, match="apt-get install chromium fonts-nanum"):
-        _require_browser()
+        require_browser()
     monkeypatch.setenv("REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="apt-get install chromium"):
-        _require_browser()
+        require_browser()
 

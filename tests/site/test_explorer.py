@@ -24,7 +24,7 @@ from gdcore import functions
 from gdcore.optim import SGD, Adam
 from gdcore.run import minimize
 from sitegen import explorer, figures
-from tools.browser import DESKTOP, PHONE, chromium, serve
+from tools.browser import DESKTOP, PHONE, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 BUDGET = 300_000  # bytes of explorer data per page
@@ -184,15 +184,6 @@ def site(tmp_path_factory, newcomer_env) -> Path:
         cwd=ROOT, env=newcomer_env, capture_output=True, text=True)
     assert proc.returncode == 0, f"build with explorer pages failed:\n{proc.stdout}\n{proc.stderr}"
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from test_browser import _require_browser  # the same skip / REQUIRE_BROWSER=1 rule
-
-    _require_browser()
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

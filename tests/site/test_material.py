@@ -19,24 +19,9 @@ from urllib.parse import urlparse
 import pytest
 
 from sitegen import material
-from tools.browser import DESKTOP, PHONE, chromium, site_pages
+from tools.browser import DESKTOP, PHONE, site_pages
 
 PATCHES = {patch.name: patch for patch in material.PATCHES}
-
-
-@pytest.fixture(scope="module")
-def server(site_server: str):
-    """The site under /REPO/, as GitHub Pages serves a fork (tests/site/conftest.py)."""
-    return site_server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from test_browser import _require_browser  # the same skip / REQUIRE_BROWSER=1 rule
-
-    _require_browser()
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture

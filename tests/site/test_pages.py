@@ -123,11 +123,11 @@ def test_missing_paths_get_the_404_page_with_working_assets(site_server: str, mi
 @pytest.mark.browser
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_404_page_renders_in_the_browser(site_server: str, viewport: dict):
-    from test_browser import _require_browser
+    from browsing import require_browser
 
     from tools.browser import chromium
 
-    _require_browser()
+    require_browser()
     with chromium() as browser:
         context = browser.new_context(viewport=viewport)
         page = context.new_page()

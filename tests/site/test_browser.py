@@ -219,3 +219,23 @@ def test_skip_message_names_the_install_command(monkeypatch):
     with pytest.raises(pytest.fail.Exception, match="apt-get install chromium"):
         require_browser()
 
+
+
+def test_the_browser_is_chosen_through_chromium_path(tmp_path, monkeypatch):
+    """CHROMIUM_PATH picks the browser (GitHub's workflow points it at Playwright's Chromium);
+    unset or empty, Debian's /usr/bin/chromium is used."""
+    from tools.browser import DEBIAN_CHROMIUM, chromium, chromium_path
+
+    require_browser()
+    link = tmp_path / "my-chromium"
+    link.symlink_to(chromium_path())
+    monkeypatch.setenv("CHROMIUM_PATH", str(link))
+    assert chromium_path() == str(link)
+    with chromium() as browser:  # launches the linked executable
+        page = browser.new_page()
+        page.set_content("<p>한글</p>")
+        assert page.inner_text("p") == "한글"
+    monkeypatch.setenv("CHROMIUM_PATH", "")
+    assert chromium_path() == DEBIAN_CHROMIUM
+    monkeypatch.delenv("CHROMIUM_PATH")
+    assert chromium_path() == DEBIAN_CHROMIUM

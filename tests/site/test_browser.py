@@ -18,6 +18,7 @@ import pytest
 from browsing import require_browser
 from tools.browser import DESKTOP, PHONE, RENDER_ALL, site_pages
 
+ROOT = Path(__file__).resolve().parents[2]
 THEMES = {"light": "default", "dark": "slate"}
 
 pytestmark = pytest.mark.browser
@@ -224,17 +225,22 @@ def test_skip_message_names_the_install_command(monkeypatch):
 def test_the_browser_is_chosen_through_chromium_path(tmp_path, monkeypatch):
     """CHROMIUM_PATH picks the browser (GitHub's workflow points it at Playwright's Chromium);
     unset or empty, Debian's /usr/bin/chromium is used."""
-    from tools.browser import DEBIAN_CHROMIUM, chromium, chromium_path
+    import subprocess
+    import sys
+
+    from tools.browser import DEBIAN_CHROMIUM, chromium_path
 
     require_browser()
     link = tmp_path / "my-chromium"
     link.symlink_to(chromium_path())
     monkeypatch.setenv("CHROMIUM_PATH", str(link))
     assert chromium_path() == str(link)
-    with chromium() as browser:  # launches the linked executable
-        page = browser.new_page()
-        page.set_content("<p>한글</p>")
-        assert page.inner_text("p") == "한글"
+    launch = ("from tools.browser import chromium\n"  # a process of its own: this one runs the module's browser
+              "with chromium() as b:\n"
+              "    print(b.new_page().evaluate('navigator.userAgent'))")
+    proc = subprocess.run([sys.executable, "-c", launch], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "Chrome" in proc.stdout, proc.stdout + proc.stderr
     monkeypatch.setenv("CHROMIUM_PATH", "")
     assert chromium_path() == DEBIAN_CHROMIUM
     monkeypatch.delenv("CHROMIUM_PATH")

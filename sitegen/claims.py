@@ -71,3 +71,10 @@ def checked_output(page: str, containing: str) -> str:
     if len(blocks) != 1:
         raise AssertionError(f"{page}: {len(blocks)} checked output blocks contain {containing!r}, expected 1")
     return blocks[0]
+
+
+def first_step_is_diagonal(traj, rtol: float = 1e-6) -> None:
+    """Assert that a 2-D trajectory's first step moves both coordinates by the same distance
+    (what AdaGrad, RMSProp and Adam do from any start: each coordinate's step is about lr)."""
+    dx, dy = abs(traj.points[1] - traj.points[0])
+    assert abs(dx - dy) <= rtol * max(dx, dy), (traj.points[0], traj.points[1])

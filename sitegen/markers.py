@@ -148,11 +148,11 @@ def explorer_presets(pages, config) -> list[str]:
     used: set[str] = set()
     for file in pages:
         text = file.content_string
-        try:
-            used.update(explorer.used_presets([text]))
-        except ValueError as err:
-            name = str(err).split("'")[1] if "'" in str(err) else ""
-            line = next((n for n, ln in enumerate(text.splitlines(), 1) if f"explorer {name} " in ln + " "), 0)
-            where = project_path(config, file.abs_src_path) + (f":{line}" if line else "")
-            raise PluginError(f"{where}: {err}") from None
+        for marker in explorer.MARKER.finditer(text):
+            name = marker.group("name")
+            if name not in explorer.PRESETS:
+                line = text.count("\n", 0, marker.start()) + 1
+                raise PluginError(f"{project_path(config, file.abs_src_path)}:{line}: unknown explorer preset "
+                                  f"{name!r}; known: {', '.join(explorer.PRESETS)}")
+            used.add(name)
     return sorted(used)

@@ -10,7 +10,7 @@ import numpy as np
 from gdcore.functions import elongated, rosenbrock_2d
 from gdcore.optim import SGD, Adam
 from gdcore.run import minimize
-from sitegen.claims import claim
+from sitegen.claims import claim, first_step_is_diagonal
 from sitegen.figures import Theme, figure
 
 
@@ -43,11 +43,12 @@ def bias_correction_runs() -> dict[str, np.ndarray]:
 @figure(
     "adam-bias-correction",
     alt=(
-        "adam-bias-correction: 평균 1, 표준편차 0.5인 잡음 섞인 기울기를 서로 독립으로 2000번 만들어 각각 Adam에 "
-        "50걸음 넣고, 모멘트 추정값의 평균을 진한 선으로, 그중 한 번의 실행을 옅은 선으로 그린 그림. "
+        f"adam-bias-correction: 평균 {GRAD_MEAN:g}, 표준편차 {GRAD_STD:g}인 잡음 섞인 기울기를 서로 독립으로 {BIAS_RUNS}번 "
+        f"만들어 각각 Adam에 {BIAS_STEPS}걸음 넣고, 모멘트 추정값의 평균을 진한 선으로, 그중 한 번의 실행을 옅은 선으로 그린 그림. "
         "위 칸에서 보정 전 m_t의 평균은 0 근처에서 출발해 천천히 1로 올라가지만, 보정한 m̂_t의 평균은 첫 걸음부터 1 근처에 있다. "
         "한 번의 실행에서는 보정한 m̂_t가 처음 몇 걸음 동안 1에서 크게 벗어나 흔들린다. "
-        "아래 칸(로그 눈금)에서 보정 전 v_t의 평균은 50번째 걸음에도 참값 1.25의 5퍼센트에 못 미치지만, "
+        f"아래 칸(로그 눈금)에서 보정 전 v_t의 평균은 {BIAS_STEPS}번째 걸음에도 참값 {GRAD_MEAN**2 + GRAD_STD**2:g}의 "
+        "5퍼센트에 못 미치지만, "
         "보정한 v̂_t의 평균은 처음부터 참값 근처에 있다."
     ),
     caption=(
@@ -121,7 +122,7 @@ def _one_run_wanders_early():
     assert early > 0.3 and early > 2 * late, (early, late)
 
 
-@claim("adam-bias-correction", "보정 전 v_t의 평균은 50번째 걸음에도 참값 1.25의 5퍼센트에 못 미치지만")
+@claim("adam-bias-correction", f"보정 전 v_t의 평균은 {BIAS_STEPS}번째 걸음에도 참값 {GRAD_MEAN**2 + GRAD_STD**2:g}의 5퍼센트에 못 미치지만")
 def _raw_second_moment_stays_tiny():
     v = bias_correction_runs()["v"].mean(axis=1)
     assert v[-1] < 0.05 * (GRAD_MEAN**2 + GRAD_STD**2), v[-1]
@@ -208,8 +209,8 @@ def _momentum_swings_across_the_valley():
 @claim("adam-paths", "Adam은 처음에 두 좌표를 같은 크기로 움직여 대각선으로 출발한 뒤")
 def _adam_starts_diagonally():
     adam, _ = adam_path_runs()[0]
-    step = np.abs(adam.points[1] - adam.points[0])
-    np.testing.assert_allclose(step, [0.3, 0.3], rtol=1e-6)
+    first_step_is_diagonal(adam)
+    np.testing.assert_allclose(abs(adam.points[1] - adam.points[0]), [0.3, 0.3], rtol=1e-6)  # each is lr
 
 
 @claim("adam-paths", "모멘텀 SGD의 절반쯤 되는 폭으로 출렁이며 최소점 쪽으로 간다")

@@ -53,7 +53,7 @@ def fig12_runs():
     alt=(
         "fig12: 가로로 길쭉한 타원 등고선 위에서 같은 학습률, 같은 걸음 수로 돌린 두 경로. "
         "위의 경사하강법은 가파른 세로 방향에서 걸음마다 부호를 바꾸며 지그재그하고 그 폭은 걸음마다 0.6배로 줄며, "
-        "완만한 가로 방향으로는 천천히 움직여 20걸음 뒤에도 최소점에서 멀다. "
+        f"완만한 가로 방향으로는 천천히 움직여 {FIG12_STEPS}걸음 뒤에도 최소점에서 멀다. "
         "아래의 모멘텀은 세로 진동이 오히려 더 오래 남지만, 가로 방향으로 속도가 쌓여 훨씬 멀리 가서 최소점 가까이에 닿는다."
     ),
     caption=(
@@ -101,7 +101,7 @@ def _momentum_goes_further_along_x0():
     assert momentum.values[-1] < gd.values[-1] / 100, (momentum.values[-1], gd.values[-1])
 
 
-@claim("fig12", "완만한 가로 방향으로는 천천히 움직여 20걸음 뒤에도 최소점에서 멀다")
+@claim("fig12", f"완만한 가로 방향으로는 천천히 움직여 {FIG12_STEPS}걸음 뒤에도 최소점에서 멀다")
 def _gd_is_far_after_20_steps():
     gd, _ = fig12_runs()
     assert len(gd.points) == FIG12_STEPS + 1 and abs(gd.points[-1, 0]) > 0.15 * abs(START[0]), gd.points[-1]

@@ -11,7 +11,7 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 from gdcore.functions import elongated
 from gdcore.optim import SGD, Adagrad, RMSprop
 from gdcore.run import minimize
-from sitegen.claims import claim
+from sitegen.claims import claim, first_step_is_diagonal
 from sitegen.figures import Theme, figure
 
 # The path experiment of both figures (the customary settings of Dive into Deep Learning,
@@ -200,8 +200,7 @@ def _gd_zigzags_and_crawls():
 @claim("rmsprop-paths", "AdaGrad와 RMSProp의 첫 걸음은 두 좌표로 같은 거리만큼 대각선으로 움직인다")
 def _adaptive_first_step_diagonal():
     for name in ("AdaGrad", "RMSProp"):
-        step = np.abs(np.diff(path_runs()[name].points[:2], axis=0)[0])
-        assert np.isclose(step[0], step[1], rtol=1e-6), (name, step)
+        first_step_is_diagonal(path_runs()[name])
 
 
 @claim("rmsprop-paths", "AdaGrad는 걸음이 점점 줄어 최소점에 못 미치고")

@@ -20,7 +20,7 @@ from gdcore.book import (
 )
 from gdcore.models import LinearRegression
 from gdcore.schedules import gradual_warmup, linear_scaling
-from sitegen.claims import claim, describes_only
+from sitegen.claims import claim
 from sitegen.figures import Theme, figure, table
 
 

@@ -169,6 +169,14 @@ def pin_table(path):
 # --- the linters ---------------------------------------------------------------------------------
 
 
+def _bad_workflow(tmp_path, text: str):
+    """A workflow file with a known problem, for the controls below."""
+    bad = tmp_path / ".github" / "workflows" / "bad.yml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(dedent(text), encoding="utf-8")
+    return bad
+
+
 def test_zizmor_reports_nothing(tool_env):
     inputs = [*workflow_files(), DEPENDABOT]
     result = zizmor(inputs, tool_env)
@@ -181,21 +189,16 @@ def test_zizmor_reports_nothing(tool_env):
 
 def test_zizmor_finds_a_known_problem(tool_env, tmp_path):
     """Control: the same command reports an unpinned action, a kept token and an injection."""
-    bad = tmp_path / ".github" / "workflows" / "bad.yml"
-    bad.parent.mkdir(parents=True)
-    bad.write_text(
-        dedent("""\
-            on: pull_request
-            permissions: {}
-            jobs:
-              a:
-                runs-on: ubuntu-24.04
-                steps:
-                  - uses: actions/checkout@v7
-                  - run: echo "${{ github.event.pull_request.title }}"
-        """),
-        encoding="utf-8",
-    )
+    bad = _bad_workflow(tmp_path, """\
+        on: pull_request
+        permissions: {}
+        jobs:
+          a:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: actions/checkout@v7
+              - run: echo "${{ github.event.pull_request.title }}"
+    """)
     result = zizmor([bad], tool_env, cwd=tmp_path)
     assert result.returncode not in (0, 1, 2), result.stdout + result.stderr
     found = {finding["ident"] for finding in json.loads(result.stdout)}
@@ -214,19 +217,14 @@ def test_actionlint_reports_nothing(tool_env, tmp_path):
 
 def test_actionlint_runs_shellcheck(tool_env, tmp_path):
     """Control: an unquoted variable in a `run:` script is ShellCheck's SC2086, via actionlint."""
-    bad = tmp_path / ".github" / "workflows" / "bad.yml"
-    bad.parent.mkdir(parents=True)
-    bad.write_text(
-        dedent("""\
-            on: push
-            jobs:
-              a:
-                runs-on: ubuntu-24.04
-                steps:
-                  - run: echo $HOME
-        """),
-        encoding="utf-8",
-    )
+    bad = _bad_workflow(tmp_path, """\
+        on: push
+        jobs:
+          a:
+            runs-on: ubuntu-24.04
+            steps:
+              - run: echo $HOME
+    """)
     result = actionlint([bad], tool_env, tmp_path, cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "SC2086" in result.stdout, result.stdout + result.stderr

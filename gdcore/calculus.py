@@ -117,6 +117,32 @@ def numerical_gradient(f: ScalarFunction, x: ArrayLike, h: float = 1e-4) -> np.n
     return grad
 
 
+def hessian(grad: Callable[[Any], Any], x: ArrayLike, h: float = 1e-4) -> np.ndarray:
+    """Central-difference Hessian of f from its gradient, at a point x of shape (d,).
+
+        H[:, j] ≈ (∇f(x + h e_j) − ∇f(x − h e_j)) / 2h,   then   H ← (H + Hᵀ) / 2
+
+    ``grad`` maps a vector of shape (d,) to ∇f of shape (d,), e.g. an objective's ``grad``.
+    For a quadratic the gradient is linear, so the difference is exact up to rounding.  The
+    result is symmetrised (a true Hessian is symmetric wherever f is twice continuously
+    differentiable); its eigenvalues are the curvatures along its eigenvectors.
+
+    Source: Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), eq. 8.21,
+    https://doi.org/10.1007/978-0-387-40065-5
+    """
+    h = check_positive(h, "h")
+    point = check_real_array(x, "x", ("d",), form="be a vector of shape (d,)", finite=True, copy=True)
+    d = point.shape[0]
+    H = np.empty((d, d))
+    for j in range(d):
+        step = np.zeros(d)
+        step[j] = h
+        g_plus = check_real_array(grad(point + step), "grad(x)", (d,), form=f"be a vector of shape ({d},)")
+        g_minus = check_real_array(grad(point - step), "grad(x)", (d,), form=f"be a vector of shape ({d},)")
+        H[:, j] = (g_plus - g_minus) / (2 * h)
+    return (H + H.T) / 2
+
+
 def directional_derivative(f: ScalarFunction, x: ArrayLike, u: ArrayLike, h: float = 1e-4) -> float:
     """Central-difference derivative of ``f`` at ``x`` in the direction ``u``.
 

@@ -5,12 +5,14 @@ the current build in one :class:`Build` object:
 
 - ``sitegen/markers.py``: the page markers (figure, table, explorer, source, youtube) and their
   error messages;
+- ``sitegen/numbering.py``: figure and equation numbers per chapter, and the links to them;
+- ``sitegen/repository.py``: the GitHub repository and commit (header link, links to source);
 - ``sitegen/figures/``: the figures and tables, drawn at build time and cached;
 - ``sitegen/explorer.py``: the optimizer explorer's runs and backgrounds;
 - ``sitegen/katex.py``: math typeset with KaTeX at build time (a TeX error is a build warning);
 - ``sitegen/notebook.py``: notebook pages, executed ahead of their page, made lighter;
 - ``sitegen/search.py``: what Material's search index sees of a page;
-- ``sitegen/codeblocks.py``: code blocks carry their line count (for site.css);
+- ``sitegen/codeblocks.py``: code blocks carry their line count (for site.css), outputs a class;
 - ``sitegen/material.py``: every workaround for Material for MkDocs, each guarded;
 - ``sitegen/serve_guard.py``: ``mkdocs serve`` keeps serving the last good build.
 
@@ -30,7 +32,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from sitegen import codeblocks, katex, markers, material, notebook, search, serve_guard
+from sitegen import codeblocks, katex, markers, material, notebook, numbering, search, serve_guard
 from sitegen.util import line_of, log
 
 
@@ -40,12 +42,14 @@ class Build:
     def __init__(self) -> None:
         self.katex: katex.Katex | None = None  # kept across the rebuilds of `mkdocs serve`
         self.figure_paths: dict[str, Path] = {}  # output name -> drawn file
+        self.numbers = numbering.Numbers()  # figure and equation numbers of the chapters
         self.notebooks = notebook.Prewarm()
         self.search = search.SearchView()
 
     def start(self) -> None:
         """A new build: fresh per-build state; the KaTeX renderer (and its cache) stays."""
         self.figure_paths = {}
+        self.numbers = numbering.Numbers()
         self.notebooks = notebook.Prewarm()
         self.search = search.SearchView()
         if self.katex is None:
@@ -96,6 +100,7 @@ def on_files(files: Files, config) -> Files:
     figure_paths, groups = figures.pending()
     pages = [f for f in files.documentation_pages() if f.src_uri.endswith(".md")]
     presets = markers.explorer_presets(pages, config)
+    BUILD.numbers = numbering.count(pages, config)
     draws_here = bool(groups) or explorer.missing(presets)  # explorer backgrounds, on this thread
     if draws_here:
         figures.pyplot()  # the non-interactive backend, chosen before any thread starts
@@ -132,7 +137,12 @@ def on_pre_page(page, config, files):
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
-    return markers.expand(markdown, page, config, BUILD.figure_paths)
+    src, numbers = page.file.src_uri, BUILD.numbers
+    markdown = markers.expand(markdown, page, config, BUILD.figure_paths,
+                              lambda fig_id: numbers.figure_number(src, fig_id))
+    markdown = numbering.number_equations(markdown, page, numbers)
+    markdown = codeblocks.mark_outputs(markdown)
+    return numbering.fill_references(markdown, page, config, numbers)
 
 
 def on_page_content(html_text: str, page, config, files) -> str:

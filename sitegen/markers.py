@@ -23,6 +23,7 @@ import inspect
 import posixpath
 import re
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -37,9 +38,12 @@ VIDEO_MARKER = re.compile(r'^<!-- youtube (?P<id>[\w-]{11}) "(?P<title>[^"]+)" -
 ANY_MARKER = re.compile(r"^[ \t]*<!--[ \t]*(?:figure|table|explorer|source|youtube)\b.*$", re.MULTILINE)
 
 
-def expand(markdown: str, page, config, figure_paths: dict[str, Path]) -> str:
-    """Every marker of ``page`` expanded; ``figure_paths``: ``{output name: drawn file}``."""
-    markdown = FIGURE_MARKER.sub(lambda m: figure_block(m.group("id"), page, config, figure_paths), markdown)
+def expand(markdown: str, page, config, figure_paths: dict[str, Path],
+           numbers: Callable[[str], str | None] = lambda fig_id: None) -> str:
+    """Every marker of ``page`` expanded; ``figure_paths``: ``{output name: drawn file}``;
+    ``numbers``: a figure's number on this page (``"3.2"``), ``None`` outside the chapters."""
+    markdown = FIGURE_MARKER.sub(
+        lambda m: figure_block(m.group("id"), page, config, figure_paths, numbers(m.group("id"))), markdown)
     markdown = TABLE_MARKER.sub(lambda m: table_block(m.group("id"), page, config), markdown)
     markdown = SOURCE_MARKER.sub(lambda m: source_block(m.group("name"), page, config), markdown)
     from sitegen import explorer  # imported afresh: a rebuild of `mkdocs serve` reloads it with gdcore
@@ -56,7 +60,8 @@ def expand(markdown: str, page, config, figure_paths: dict[str, Path]) -> str:
     return markdown
 
 
-def figure_block(fig_id: str, page, config, figure_paths: dict[str, Path]) -> str:
+def figure_block(fig_id: str, page, config, figure_paths: dict[str, Path], number: str | None = None) -> str:
+    """The figure's two images, its numbered caption (``number``: ``"3.2"``) and its code fold."""
     from sitegen import figures
 
     spec = figures.REGISTRY.get(fig_id)
@@ -72,15 +77,47 @@ def figure_block(fig_id: str, page, config, figure_paths: dict[str, Path]) -> st
             f'![{html.escape(spec.alt)}]({base}/{name}#only-{theme.name})'
             f'{{ width="{width}" height="{height}" loading="lazy" }}'
         )
-    module = spec.module_file.relative_to(ROOT).as_posix()
-    code = textwrap.indent(f"```python\n{spec.source().rstrip()}\n```", "    ")
+    label = f"**그림 {number}**" if number else "**그림**"
+    post = f' <span class="gd-figure__post">원 글 {spec.post_id}</span>' if spec.post_id else ""
     return (
         f'<figure class="gd-figure" id="{fig_id}" markdown="span">\n'
         + "\n".join(images)
-        + f'\n<figcaption markdown="span">**[{fig_id}]** {spec.caption}</figcaption>\n'
+        + f'\n<figcaption markdown="span">{label} {spec.caption}{post}</figcaption>\n'
         + "</figure>\n\n"
-        + f'??? example gd-code "이 그림을 그린 코드 — `{module}`"\n\n{code}\n'
+        + code_fold("이 그림을 그린 코드", fig_id, spec, config)
     )
+
+
+def code_fold(title: str, anchor: str, spec, config) -> str:
+    """A closed fold with the function's code first, then the helpers it calls.
+
+    Helpers from ``sitegen/`` are shown in the fold, each with an anchor the list links to;
+    gdcore's are linked to their file on GitHub at the built commit (or named by file and line
+    when the repository is unknown).
+    """
+    from sitegen import repository
+
+    module = spec.module_file.relative_to(ROOT).as_posix()
+    body = [f"```python\n{spec.body().rstrip()}\n```"]
+    if spec.helpers:
+        repo = repository.repository(config["extra"].get("repository", ""))
+        names = []
+        for helper in spec.helpers:
+            where = f"{helper['path']} {helper['line']}행"
+            if helper["code"]:
+                target = f"#{anchor}--{helper['name'].replace('.', '-')}"
+            else:
+                target = repository.source_url(repo, helper["path"], helper["line"])
+            names.append(f"[`{helper['name']}`]({target}) ({where})" if target else f"`{helper['name']}` ({where})")
+        body.append("이 함수가 부르는 이 저장소의 코드: " + ", ".join(names))
+        for helper in spec.helpers:
+            if helper["code"]:
+                hid = f"{anchor}--{helper['name'].replace('.', '-')}"
+                body.append(f'<p class="gd-helper" id="{hid}" markdown="span">`{helper["name"]}` — '
+                            f"`{helper['path']}` {helper['line']}행</p>")
+                body.append(f"```python\n{textwrap.dedent(helper['code']).rstrip()}\n```")
+    inner = textwrap.indent("\n\n".join(body), "    ")
+    return f'??? example gd-code "{title} — `{module}`"\n\n{inner}\n'
 
 
 def table_block(table_id: str, page, config) -> str:
@@ -90,16 +127,11 @@ def table_block(table_id: str, page, config) -> str:
         raise PluginError(f"{line_of(page, f'<!-- table {table_id} -->', config)}: unknown table id {table_id!r} "
                           "(tables are registered with @table in sitegen/figures/*.py)")
     spec = figures.TABLES[table_id]
-    module = spec.module_file.relative_to(ROOT).as_posix()
-    code = textwrap.indent(f"```python\n{spec.code.rstrip()}\n```", "    ")
     try:
         table = figures.table_markdown(table_id)
     except figures.FigureError as err:
         raise PluginError(str(err)) from None
-    return (
-        table
-        + f'\n\n??? example gd-code "이 표를 계산한 코드 — `{module}`"\n\n{code}\n'
-    )
+    return table + "\n\n" + code_fold("이 표를 계산한 코드", f"table-{table_id}", spec, config)
 
 
 def source_block(dotted: str, page, config) -> str:

@@ -2,7 +2,7 @@
 
 A chapter module in this package registers each figure with :func:`figure`::
 
-    @figure("fig4-8", alt="fig4-8: ...", caption="...", fmt="webp")
+    @figure("fig4-8", alt="...", caption="...", fmt="webp")
     def surface(theme: Theme) -> Figure:
         fig, ax = plt.subplots(figsize=(5, 4), subplot_kw={"projection": "3d"})
         ...

@@ -43,7 +43,7 @@ def bias_correction_runs() -> dict[str, np.ndarray]:
 @figure(
     "adam-bias-correction",
     alt=(
-        f"adam-bias-correction: 평균 {GRAD_MEAN:g}, 표준편차 {GRAD_STD:g}인 잡음 섞인 기울기를 서로 독립으로 {BIAS_RUNS}번 "
+        f"평균 {GRAD_MEAN:g}, 표준편차 {GRAD_STD:g}인 잡음 섞인 기울기를 서로 독립으로 {BIAS_RUNS}번 "
         f"만들어 각각 Adam에 {BIAS_STEPS}걸음 넣고, 모멘트 추정값의 평균을 진한 선으로, 그중 한 번의 실행을 옅은 선으로 그린 그림. "
         "위 칸에서 보정 전 m_t의 평균은 0 근처에서 출발해 천천히 1로 올라가지만, 보정한 m̂_t의 평균은 첫 걸음부터 1 근처에 있다. "
         "한 번의 실행에서는 보정한 m̂_t가 처음 몇 걸음 동안 1에서 크게 벗어나 흔들린다. "
@@ -156,7 +156,7 @@ def adam_path_runs():
 @figure(
     "adam-paths",
     alt=(
-        "adam-paths: 길쭉한 이차함수와 로젠브록 함수의 등고선 위에 Adam과 모멘텀 SGD의 경로를 겹쳐 그린 그림. "
+        "길쭉한 이차함수와 로젠브록 함수의 등고선 위에 Adam과 모멘텀 SGD의 경로를 겹쳐 그린 그림. "
         "이차함수에서 모멘텀 SGD는 가파른 방향으로 크게 출렁이며 휘어 들어가고, Adam은 처음에 두 좌표를 "
         "같은 크기로 움직여 대각선으로 출발한 뒤 모멘텀 SGD의 절반쯤 되는 폭으로 출렁이며 최소점 쪽으로 간다. "
         "로젠브록 함수에서는 둘 다 바나나 모양 골짜기를 따라 최소점 (1, 1) 가까이 간다. "

@@ -73,7 +73,7 @@ def path_runs(figure_id: str) -> dict[str, object]:
 @figure(
     "compare-four-panels",
     alt=(
-        "compare-four-panels: 가로로 길쭉한 타원 등고선 위에 SGD, 모멘텀, AdaGrad, Adam이 같은 출발점 (-7, 2)에서 "
+        "가로로 길쭉한 타원 등고선 위에 SGD, 모멘텀, AdaGrad, Adam이 같은 출발점 (-7, 2)에서 "
         f"{FOUR_PANELS_STEPS}걸음 간 경로를 네 칸에 나눠 그린 그림. SGD는 걸음마다 세로로 건너뛰는 지그재그를 그리며 가로로 다가가고, "
         f"모멘텀은 가로 방향으로 속도가 붙어 {FOUR_PANELS_STEPS}걸음 안에 최소점을 지나치고, AdaGrad는 세로 방향을 먼저 맞춘 뒤 "
         "가로축을 따라 곧게 들어가고, Adam은 대각선으로 출발해 골짜기를 가로지른 뒤 되돌아오며 최소점에 다가간다."
@@ -144,7 +144,7 @@ def _adam_crosses_and_returns():
 @figure(
     "compare-rosenbrock",
     alt=(
-        "compare-rosenbrock: 로젠브록 함수의 바나나 모양 골짜기 등고선 위에 SGD, 모멘텀, AdaGrad, Adam이 "
+        "로젠브록 함수의 바나나 모양 골짜기 등고선 위에 SGD, 모멘텀, AdaGrad, Adam이 "
         "(-1.2, 1)에서 1000걸음 간 경로. 모두 먼저 골짜기 바닥으로 내려온 뒤 휘어진 바닥을 따라 (1, 1) 쪽으로 "
         "움직이는데, SGD와 AdaGrad는 골짜기 중간에 머물고 모멘텀과 Adam은 최소점 근처까지 간다. "
         "범례에 각 경로의 마지막 함숫값이 있다."
@@ -201,7 +201,7 @@ def _momentum_and_adam_get_there():
 @figure(
     "compare-saddle",
     alt=(
-        "compare-saddle: 안장점이 있는 f = x² - y²에서 안정한 축(y = 0) 바로 옆 (1, 0.001)에서 출발한 네 옵티마이저. "
+        "안장점이 있는 f = x² - y²에서 안정한 축(y = 0) 바로 옆 (1, 0.001)에서 출발한 네 옵티마이저. "
         "위 칸에서 SGD와 모멘텀은 먼저 x축을 따라 안장점 쪽으로 끌려간 뒤에야 위로 빠져나가고, AdaGrad와 Adam은 "
         "첫 걸음부터 대각선으로 벗어난다. 아래 칸(로그 눈금)은 걸음마다의 |y|로, AdaGrad와 Adam은 첫 걸음에 |y|를 "
         "백 배로 키우고, 모멘텀은 가속하며 커지고, SGD는 일정한 비율로 커져 가장 늦게 1을 넘는다."

@@ -81,7 +81,7 @@ def digits_results() -> str:
 @figure(
     "compare-digits-loss",
     alt=(
-        "compare-digits-loss: 손글씨 숫자 데이터에서 같은 MLP를 일곱 옵티마이저로 학습시킨 훈련 손실 곡선(로그 눈금). "
+        "손글씨 숫자 데이터에서 같은 MLP를 일곱 옵티마이저로 학습시킨 훈련 손실 곡선(로그 눈금). "
         "위 칸의 SGD, 모멘텀, Nesterov는 거의 같은 곡선을 그린다. 아래 칸에서는 RMSProp이 첫 에폭부터 끝까지 가장 낮고, "
         "Adam과 AdamW는 서로 겹치며, AdaGrad는 10 에폭이 지난 뒤로 가장 높은 곳에 머문 채 끝난다."
     ),

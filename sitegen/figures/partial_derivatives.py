@@ -25,7 +25,7 @@ def _style_3d(ax, theme: Theme) -> None:
 
 @figure(
     "fig4-8",
-    alt="fig4-8: 함수 f(x0, x1) = x0² + x1²의 3차원 곡면. 원점에서 가장 낮고 "
+    alt="함수 f(x0, x1) = x0² + x1²의 3차원 곡면. 원점에서 가장 낮고 "
         "원점에서 멀어질수록 모든 방향으로 똑같이 높아지는 그릇 모양이다.",
     caption=r"$f(x_0, x_1) = x_0^2 + x_1^2$의 그래프. 가로축 두 개가 입력 $x_0, x_1$, "
             r"높이가 출력 $f$입니다. 최솟값은 원점의 $f(0, 0) = 0$입니다.",
@@ -51,7 +51,7 @@ def sphere_surface(theme: Theme) -> Figure:
 
 @figure(
     "fig2",
-    alt="fig2: 위는 곡면 f(x0, x1) = x0² + x1²을 평면 x1 = 4로 자른 모습이고, "
+    alt="위는 곡면 f(x0, x1) = x0² + x1²을 평면 x1 = 4로 자른 모습이고, "
         "아래는 그 단면인 곡선 f(x0, 4) = x0² + 16과 x0 = 3에서 그은 접선이다. "
         "접선의 기울기는 점 (3, 4)에서의 편미분계수 ∂f/∂x0 = 6과 같다.",
     caption=r"위: 곡면을 평면 $x_1 = 4$(회색)로 자르면 주황색 곡선이 생깁니다. "
@@ -132,7 +132,7 @@ def difference_errors() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @figure(
     "central-diff-error",
-    alt="central-diff-error: 간격 h에 따른 수치 미분 오차를 로그-로그 축에 그린 그래프. "
+    alt="간격 h에 따른 수치 미분 오차를 로그-로그 축에 그린 그래프. "
         "h가 줄면 전진 차분 오차는 h에 비례해, 중앙 차분 오차는 h²에 비례해 줄다가, "
         "h가 너무 작아지면 둘 다 반올림 오차 때문에 들쭉날쭉 다시 커진다.",
     caption=r"$f(x) = x^3$의 $x = 1$에서의 도함수(참값 $3$)를 `forward_diff`(전진 차분)와 "

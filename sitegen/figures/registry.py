@@ -8,13 +8,16 @@ A module that fails to import is a :class:`FigureError` naming its file and line
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import json
 import pkgutil
+import re
 import sys
+import textwrap
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,10 +76,19 @@ class Origin:
     module: str = ""
     path: str = ""
     code: str = ""
+    #: what the function calls of this repository: ``{"name", "path", "line", "code"}`` each
+    #: (:func:`helpers_of`); filled in by :func:`load_all` once the whole module is imported
+    helpers: tuple[dict, ...] = ()
 
     @property
     def module_file(self) -> Path:
         return Path(self.path)
+
+    def body(self) -> str:
+        """The function's code without its registration (the decorator and its caption strings)."""
+        lines = self.code.splitlines()
+        start = next((i for i, line in enumerate(lines) if line.startswith(("def ", "async def "))), 0)
+        return "\n".join(lines[start:])
 
 
 @dataclass(frozen=True)
@@ -90,9 +102,10 @@ class FigureSpec(Origin):
     draw: Callable[[Theme], Figure] | None = None  # None when read from the manifest (see load_all)
     recolor: bool = True  # the dark SVG may be the light one with its palette swapped (see recolor)
 
-    def source(self) -> str:
-        """The drawing function's code, as shown under the figure."""
-        return self.code
+    @property
+    def post_id(self) -> str | None:
+        """The id of the figure in the original post (``fig7``, ``fig4-9``), if the figure has one."""
+        return self.id if POST_ID.fullmatch(self.id) else None
 
 
 @dataclass(frozen=True)
@@ -102,6 +115,9 @@ class TableSpec(Origin):
     id: str = ""
     make: Callable[[], str] | None = None  # None when read from the manifest (see load_all)
 
+
+#: the ids of the original post's figures; every other figure was added by this site
+POST_ID = re.compile(r"fig\d+(?:-\d+)?")
 
 REGISTRY: dict[str, FigureSpec] = {}
 TABLES: dict[str, TableSpec] = {}
@@ -114,8 +130,8 @@ def _origin(function: Callable) -> dict[str, str]:
 def figure(fig_id: str, *, alt: str, caption: str, fmt: str = "svg", recolor: bool = True) -> Callable:
     """Register ``draw(theme) -> Figure`` as the figure ``fig_id``.
 
-    ``alt`` must start with the post's figure id where there is one (e.g. ``"fig4-9: ..."``);
-    ``fmt`` is ``"svg"`` for line plots and ``"webp"`` (or ``"png"``) for dense 3-D surfaces,
+    ``alt`` describes the picture for a reader who cannot see it (it does not start with the id:
+    the caption shows the post's id, :attr:`FigureSpec.post_id`); ``fmt`` is ``"svg"`` for line plots and ``"webp"`` (or ``"png"``) for dense 3-D surfaces,
     drawn at 2x; WebP (lossy, quality 90) is a third to a half of the PNG's bytes, which a phone
     on a slow network feels when the surface is the first picture of a page.  ``recolor=False``
     when the drawing depends on the theme beyond its palette colours (an embedded raster image,
@@ -123,8 +139,8 @@ def figure(fig_id: str, *, alt: str, caption: str, fmt: str = "svg", recolor: bo
     """
     if fmt not in ("svg", "png", "webp"):
         raise ValueError(f"fmt must be 'svg', 'png' or 'webp', got {fmt!r}")
-    if not alt.startswith(fig_id):
-        raise ValueError(f"alt text of {fig_id!r} must start with its id, got {alt!r}")
+    if alt.startswith(fig_id):
+        raise ValueError(f"alt text of {fig_id!r} starts with its id; the caption shows it: {alt[:40]!r}")
 
     def register(draw: Callable[[Theme], Figure]) -> Callable[[Theme], Figure]:
         old = REGISTRY.get(fig_id)
@@ -152,6 +168,55 @@ def table(table_id: str) -> Callable:
         return make
 
     return register
+
+
+def helpers_of(function: Callable, depth: int = 2) -> tuple[dict, ...]:
+    """The functions and classes of this repository that ``function`` calls, and (``depth``) what
+    the site's own helpers among them call in turn.
+
+    Each is ``{"name": as written in the call, "path": file relative to the root, "line": first
+    line, "code": its source}``, the site's first; the code only for the site's own helpers
+    (gdcore's objects are named with their file and line: the page links to them).
+    """
+    out: dict[str, dict] = {}
+    todo = [(function, depth)]
+    while todo:
+        caller, level = todo.pop(0)
+        definition = ast.parse(textwrap.dedent(inspect.getsource(caller))).body[0]
+        calls = (node for statement in definition.body for node in ast.walk(statement))  # not the decorator
+        for node in calls:
+            if not isinstance(node, ast.Call):
+                continue
+            parts, f = [], node.func
+            while isinstance(f, ast.Attribute):
+                parts.append(f.attr)
+                f = f.value
+            if not isinstance(f, ast.Name):
+                continue
+            dotted = [f.id, *reversed(parts)]
+            obj = caller.__globals__.get(dotted[0])
+            for attr in dotted[1:]:
+                obj = getattr(obj, attr, None)
+            obj = getattr(obj, "__func__", obj)  # a bound method: its function
+            obj = inspect.unwrap(obj) if callable(obj) else obj  # a cached function: the function
+            if not (inspect.isfunction(obj) or inspect.isclass(obj)) or obj is function:
+                continue
+            try:
+                file = Path(inspect.getsourcefile(obj) or "").resolve()
+                lines, line = inspect.getsourcelines(obj)
+            except (OSError, TypeError):
+                continue
+            if not file.is_relative_to(ROOT) or ".venv" in file.parts:
+                continue
+            path = file.relative_to(ROOT).as_posix()
+            name = ".".join(dotted)
+            if name in out or any(h["path"] == path and h["line"] == line for h in out.values()):
+                continue
+            own = path.startswith("sitegen/")
+            out[name] = {"name": name, "path": path, "line": line, "code": "".join(lines) if own else ""}
+            if own and level > 1 and inspect.isfunction(obj):
+                todo.append((obj, level - 1))
+    return tuple(sorted(out.values(), key=lambda h: (not h["code"], h["path"], h["line"])))
 
 
 def chapter_modules() -> list[str]:
@@ -192,8 +257,10 @@ def load_all(reload: bool = False, *, manifest: bool = False) -> dict[str, Figur
     path = manifest_path() if manifest else None
     if path is not None and path.exists() and not REGISTRY:
         data = json.loads(path.read_text(encoding="utf-8"))
-        REGISTRY.update({f["id"]: FigureSpec(**{**f, "draw": None}) for f in data["figures"]})
-        TABLES.update({t["id"]: TableSpec(**{**t, "make": None}) for t in data["tables"]})
+        REGISTRY.update({f["id"]: FigureSpec(**{**f, "draw": None, "helpers": tuple(f["helpers"])})
+                         for f in data["figures"]})
+        TABLES.update({t["id"]: TableSpec(**{**t, "make": None, "helpers": tuple(t["helpers"])})
+                       for t in data["tables"]})
         return REGISTRY
     pyplot()  # the backend and the font, before any figure module imports pyplot
     for module in chapters:
@@ -201,6 +268,10 @@ def load_all(reload: bool = False, *, manifest: bool = False) -> dict[str, Figur
             importlib.import_module(module)
         except Exception as err:
             raise FigureError(locate(err, module) + f": importing {module} failed: {describe(err)}") from err
+    for spec in list(REGISTRY.values()):
+        REGISTRY[spec.id] = replace(spec, helpers=helpers_of(spec.draw))
+    for tspec in list(TABLES.values()):
+        TABLES[tspec.id] = replace(tspec, helpers=helpers_of(tspec.make))
     if path is not None:
         data = {
             "figures": [{k: v for k, v in asdict(spec).items() if k != "draw"} for spec in REGISTRY.values()],

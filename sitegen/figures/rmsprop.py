@@ -63,7 +63,7 @@ def effective_lr_curves() -> dict[str, np.ndarray]:
 @figure(
     "adagrad-effective-lr",
     alt=(
-        "adagrad-effective-lr: 걸음마다 실제로 쓰인 유효 학습률을 AdaGrad와 RMSProp에 대해 그린 두 그래프. "
+        "걸음마다 실제로 쓰인 유효 학습률을 AdaGrad와 RMSProp에 대해 그린 두 그래프. "
         "위: 기울기가 늘 1일 때 AdaGrad의 유효 학습률은 로그-로그 기울기가 −1/2인 직선으로 계속 줄고, "
         "RMSProp은 학습률의 10배 가까이에서 시작해 학습률 값에 머문다. "
         "아래: 길쭉한 그릇 함수를 실제로 내려갈 때 x1 좌표의 유효 학습률. AdaGrad는 처음 스무 걸음쯤 줄다가 거의 멈추고, "
@@ -161,7 +161,7 @@ def path_runs() -> dict[str, object]:
 @figure(
     "rmsprop-paths",
     alt=(
-        "rmsprop-paths: 길쭉한 그릇 모양 함수의 등고선 위에 같은 출발점에서 20걸음씩 내려간 "
+        "길쭉한 그릇 모양 함수의 등고선 위에 같은 출발점에서 20걸음씩 내려간 "
         "경사하강법, AdaGrad, RMSProp의 경로를 위아래로 그린 그림. 경사하강법은 가파른 x1 방향으로 "
         "지그재그하며 완만한 x0 방향으로는 느리게 가고, AdaGrad와 RMSProp의 첫 걸음은 두 좌표로 같은 거리만큼 "
         "대각선으로 움직인다. AdaGrad는 걸음이 점점 줄어 최소점에 못 미치고, RMSProp은 최소점 가까이에 닿는다."

@@ -124,14 +124,14 @@ def _histogram_row(theme: Theme, case: str):
 
 
 _HIST_ALT = (
-    "{id}: 평균 0, {init} 가중치를 쓴 {act} 신경망(100개 유닛 5층, 표준정규 입력 1000개)의 층별 활성값 히스토그램 5개. "
+    "평균 0, {init} 가중치를 쓴 {act} 신경망(100개 유닛 5층, 표준정규 입력 1000개)의 층별 활성값 히스토그램 5개. "
 )
 
 
 @figure(
     "fig10",
     alt=(
-        "fig10: 시그모이드 함수와 그 도함수. 시그모이드는 z = 0에서 0.5를 지나 0과 1 사이의 S자를 그리고, "
+        "시그모이드 함수와 그 도함수. 시그모이드는 z = 0에서 0.5를 지나 0과 1 사이의 S자를 그리고, "
         "도함수는 z = 0에서 가장 큰 값 0.25를 가진 종 모양이다. |z|가 커지면 도함수가 0에 붙는 포화 구간을 "
         "양쪽에 색으로 칠했다."
     ),
@@ -168,7 +168,7 @@ def sigmoid_saturation(theme: Theme):
 
 @figure(
     "fig-init-hist-std1",
-    alt=_HIST_ALT.format(id="fig-init-hist-std1", init="표준편차 1인 정규분포", act="시그모이드")
+    alt=_HIST_ALT.format(init="표준편차 1인 정규분포", act="시그모이드")
     + "모든 층에서 활성값이 0과 1 양 끝에 몰려 U자 모양을 이룬다.",
     caption=(
         "가중치 $w \\sim \\mathcal N(0, 1^2)$, 시그모이드. 100개 입력의 가중합 $z$가 넓게 퍼져 "
@@ -182,7 +182,7 @@ def hist_std1_sigmoid(theme: Theme):
 
 @figure(
     "fig-init-hist-std001",
-    alt=_HIST_ALT.format(id="fig-init-hist-std001", init="표준편차 0.01인 정규분포", act="시그모이드")
+    alt=_HIST_ALT.format(init="표준편차 0.01인 정규분포", act="시그모이드")
     + "모든 층에서 활성값이 0.5 둘레의 몇 칸에 좁게 모인다. 1층은 작은 종 모양이고, 2층부터는 가운데 한 칸에 약 70%가 들어간다.",
     caption=(
         "가중치 $w \\sim \\mathcal N(0, 0.01^2)$, 시그모이드. $z$가 0 근처에 머물러 활성값은 모두 "
@@ -196,7 +196,7 @@ def hist_std001_sigmoid(theme: Theme):
 
 @figure(
     "fig-init-hist-std001-tanh",
-    alt=_HIST_ALT.format(id="fig-init-hist-std001-tanh", init="표준편차 0.01인 정규분포", act="tanh")
+    alt=_HIST_ALT.format(init="표준편차 0.01인 정규분포", act="tanh")
     + "1층은 0 둘레의 작은 종 모양이고, 2층부터는 활성값이 거의 모두 0 한 칸에 모이며, 칸 안에 적은 표준편차가 층마다 약 10분의 1로 줄어든다.",
     caption=(
         "가중치 $w \\sim \\mathcal N(0, 0.01^2)$, tanh. tanh는 0을 지나므로($\\tanh 0 = 0$) 활성값이 0으로 모이고, "
@@ -209,7 +209,7 @@ def hist_std001_tanh(theme: Theme):
 
 @figure(
     "fig-init-hist-xavier-sigmoid",
-    alt=_HIST_ALT.format(id="fig-init-hist-xavier-sigmoid", init="Xavier 정규분포", act="시그모이드")
+    alt=_HIST_ALT.format(init="Xavier 정규분포", act="시그모이드")
     + "활성값이 0.5를 중심으로 퍼지며, 1층은 매끈한 종 모양이지만 3층부터는 뾰족한 막대가 들쭉날쭉한 모양이 된다.",
     caption=(
         "Xavier 정규분포 $\\mathcal N\\!\\left(0, \\frac{2}{N_\\text{in} + N_\\text{out}}\\right)$, 시그모이드. "
@@ -223,7 +223,7 @@ def hist_xavier_sigmoid(theme: Theme):
 
 @figure(
     "fig-init-hist-xavier-tanh",
-    alt=_HIST_ALT.format(id="fig-init-hist-xavier-tanh", init="Xavier 정규분포", act="tanh")
+    alt=_HIST_ALT.format(init="Xavier 정규분포", act="tanh")
     + "활성값이 0을 중심으로 -1과 1 사이에 퍼지고, 층이 깊어질수록 폭이 조금씩 좁아진다.",
     caption=(
         "Xavier 정규분포, tanh. 0 둘레에 고르게 퍼지고 포화도 거의 없습니다. 폭은 층마다 조금씩 줄어듭니다"
@@ -236,7 +236,7 @@ def hist_xavier_tanh(theme: Theme):
 
 @figure(
     "fig-init-hist-he-relu",
-    alt=_HIST_ALT.format(id="fig-init-hist-he-relu", init="He 정규분포", act="ReLU")
+    alt=_HIST_ALT.format(init="He 정규분포", act="ReLU")
     + "0보다 큰 활성값의 분포가 다섯 층에서 거의 같은 모양이고, 각 층에서 활성값의 약 절반이 정확히 0이다.",
     caption=(
         "He 정규분포 $\\mathcal N\\!\\left(0, \\frac{2}{N_\\text{in}}\\right)$, ReLU. 막대는 0보다 큰 활성값만 그렸고"
@@ -250,7 +250,7 @@ def hist_he_relu(theme: Theme):
 
 @figure(
     "fig-init-hist-he-sigmoid",
-    alt=_HIST_ALT.format(id="fig-init-hist-he-sigmoid", init="He 정규분포", act="시그모이드")
+    alt=_HIST_ALT.format(init="He 정규분포", act="시그모이드")
     + "Xavier와 시그모이드의 조합처럼 0.5 둘레에 퍼지고 3층부터 뾰족한 막대가 들쭉날쭉하며, 폭이 조금 더 넓다.",
     caption=(
         "He 정규분포, 시그모이드. 분산이 Xavier의 두 배(이 층들은 $N_\\text{in} = N_\\text{out}$)라 조금 더 넓게 퍼질 뿐, "

@@ -1,0 +1,134 @@
+"""Figure and equation numbers per chapter, and the references to them from the prose.
+
+A chapter is a page whose title in ``nav`` (mkdocs.yml) starts with its number, ``3. 경사하강법``.
+Its figures (``<!-- figure ID -->``) are numbered in page order, 그림 3.1, 그림 3.2, ...; an
+equation is numbered when its display block carries a label, 식 (3.1), (3.2), ...::
+
+    $$
+    \\mathbf x_{n+1} = \\mathbf x_n - \\eta\\, \\nabla f(\\mathbf x_n) \\label{gd-update}
+    $$
+
+(the block starts at the line's first column).  The prose refers to either with a link whose text
+is left empty, and the build writes the number in::
+
+    [](#fig7)                  ->  [그림 3.2](#fig7)
+    [](#eq-gd-update)          ->  [식 (3.1)](#eq-gd-update)
+    [](momentum.md#fig12)      ->  [그림 6.1](momentum.md#fig12)
+
+MkDocs then checks the link and its anchor as it checks every other.  An empty link to something
+that has no number, or a label on a page that is not a numbered chapter, is an author's mistake:
+a ``PluginError`` naming the page and line.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from mkdocs.exceptions import PluginError
+
+from sitegen.markers import FIGURE_MARKER
+from sitegen.util import line_of, project_path
+
+CHAPTER_TITLE = re.compile(r"^(?P<n>\d+)\.\s")
+#: a display block at the start of a line, ``$$`` alone on its first and last lines
+DISPLAY = re.compile(r"^\$\$[ \t]*\n(?P<body>.*?)\n\$\$[ \t]*$", re.MULTILINE | re.DOTALL)
+LABEL = re.compile(r"[ \t]*\\label\{(?P<name>[\w-]+)\}")
+#: a Markdown link with empty text to an anchor on this page or on another page
+EMPTY_REF = re.compile(r"\[\]\((?P<page>[\w./-]*\.md)?#(?P<anchor>[\w-]+)\)")
+
+
+@dataclass
+class Numbers:
+    """Every number of the site: ``{(page src_uri, anchor): "그림 3.2" or "식 (3.1)"}``."""
+
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
+    equations: dict[tuple[str, str], str] = field(default_factory=dict)  # (page, label) -> "3.1"
+
+    def figure_number(self, src_uri: str, fig_id: str) -> str | None:
+        """``3.2`` for a figure of a numbered chapter, ``None`` elsewhere."""
+        name = self.names.get((src_uri, fig_id))
+        return name.removeprefix("그림 ") if name else None
+
+
+def chapters(nav) -> dict[str, int]:
+    """``{src_uri: chapter number}`` for the pages of ``nav`` whose title starts with a number."""
+    out: dict[str, int] = {}
+
+    def walk(items) -> None:
+        for item in items or []:
+            if isinstance(item, dict):
+                for title, value in item.items():
+                    if isinstance(value, str):
+                        m = CHAPTER_TITLE.match(str(title))
+                        if m:
+                            out[value] = int(m.group("n"))
+                    else:
+                        walk(value)
+
+    walk(nav)
+    return out
+
+
+def count(pages, config) -> Numbers:
+    """Number the figures and labelled equations of ``pages`` (MkDocs files) by ``config.nav``."""
+    numbered = chapters(config["nav"])
+    numbers = Numbers()
+    for file in pages:
+        text = file.content_string
+        chapter = numbered.get(file.src_uri)
+        figures = FIGURE_MARKER.findall(text)
+        labels = [LABEL.search(m.group("body")) for m in DISPLAY.finditer(text)]
+        labels = [m.group("name") for m in labels if m]
+        if chapter is None:
+            if labels:
+                line = text.count("\n", 0, text.index("\\label{" + labels[0])) + 1
+                raise PluginError(f"{project_path(config, file.abs_src_path)}:{line}: equation label "
+                                  f"{labels[0]!r} on a page that is not a numbered chapter (its nav title "
+                                  "must start with its number, e.g. '3. 경사하강법')")
+            continue
+        for k, fig_id in enumerate(figures, start=1):
+            numbers.names[(file.src_uri, fig_id)] = f"그림 {chapter}.{k}"
+        for k, name in enumerate(labels, start=1):
+            key = (file.src_uri, f"eq-{name}")
+            if key in numbers.names:
+                raise PluginError(f"{project_path(config, file.abs_src_path)}: equation label {name!r} is used twice")
+            numbers.names[key] = f"식 ({chapter}.{k})"
+            numbers.equations[(file.src_uri, name)] = f"{chapter}.{k}"
+    return numbers
+
+
+def number_equations(markdown: str, page, numbers: Numbers) -> str:
+    """Each labelled display block gets its number beside it and an anchor ``eq-LABEL``."""
+
+    def one(m: re.Match) -> str:
+        label = LABEL.search(m.group("body"))
+        if label is None:
+            return m.group(0)
+        number = numbers.equations[(page.file.src_uri, label.group("name"))]
+        body = LABEL.sub("", m.group("body"), count=1).rstrip()
+        # the number beside the math, not KaTeX's \tag: a tag is laid over the line and covers
+        # a wide equation on a phone; here the math scrolls in its own box and the number stays
+        return (f'<div class="gd-eq" id="eq-{label.group("name")}" markdown="block">\n\n'
+                f'$$\n{body}\n$$\n\n<div class="gd-eq__number">({number})</div>\n</div>')
+
+    return DISPLAY.sub(one, markdown)
+
+
+def fill_references(markdown: str, page, config, numbers: Numbers) -> str:
+    """``[](#fig7)`` becomes ``[그림 3.2](#fig7)``; an empty link to anything else fails."""
+    here = page.file.src_uri
+
+    def one(m: re.Match) -> str:
+        target = here
+        if m.group("page"):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(here), m.group("page")))
+        name = numbers.names.get((target, m.group("anchor")))
+        if name is None:
+            raise PluginError(f"{line_of(page, m.group(0), config)}: the empty link {m.group(0)} names no numbered "
+                              f"figure or equation of {target} (write [](#FIGURE_ID), [](#eq-LABEL) or "
+                              "[](page.md#FIGURE_ID))")
+        return f"[{name}]({m.group('page') or ''}#{m.group('anchor')})"
+
+    return EMPTY_REF.sub(one, markdown)

@@ -19,7 +19,10 @@ There is no second implementation of an optimizer or an objective anywhere.
 Data file layout (little-endian), read by ``explorer.js`` and by :func:`decode`::
 
     uint32 L | L bytes of JSON header, space-padded so that 4 + L is a multiple of 8
-    | float64 loss[R] | int16 points[sum(count), 2]
+    | float64 loss[R] | float32 curve[sum(count)] | int16 points[sum(count), 2]
+
+``curve`` holds f at every stored point of every run (gdcore's values, rounded to float32: the
+widget's loss-per-step plot and the value shown at each step of the playback).
 
 The header holds, per run r (index order optimizer, start, lr, momentum), ``count[r]`` (points
 stored), ``diverged[r]`` (the step at which the run diverged, 0 if it did not) and ``text[r]``
@@ -49,8 +52,9 @@ from pathlib import Path
 import numpy as np
 
 from gdcore import functions
-from gdcore.optim import SGD, Adam, RMSprop
+from gdcore.optim import SGD, Adagrad, Adam, RMSprop
 from gdcore.run import minimize
+from gdcore.theory import curvatures, lr_limit
 from sitegen.util import WorkerPool, atomic_write, fingerprint, process_pool, worker_count
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,9 +64,18 @@ Q_HALF = 4096  # quantisation units in half of the window's longer side
 Q_MAX = 32767
 
 
-def _lr_grid(lo: float, hi: float, n: int = 10) -> tuple[float, ...]:
-    """n log-spaced learning rates from lo to hi, rounded to two significant digits."""
-    return tuple(float(f"{v:.2g}") for v in np.geomspace(lo, hi, n))
+#: learning rates per decade on the sliders: every optimizer's stops are taken from one ladder,
+#: 10^(k/4) to two significant digits (..., 0.1, 0.18, 0.32, 0.56, 1, 1.8, ...), so a learning rate
+#: that two optimizers both offer is kept exactly when the reader switches between them
+LADDER = 4
+
+
+def _lr_grid(lo: float, hi: float) -> tuple[float, ...]:
+    """The ladder's learning rates from lo to hi (both on the ladder), rounded to two significant digits."""
+    k0, k1 = round(LADDER * np.log10(lo)), round(LADDER * np.log10(hi))
+    grid = tuple(float(f"{10 ** (k / LADDER):.2g}") for k in range(k0, k1 + 1))
+    assert grid[0] == lo and grid[-1] == hi, f"{lo} and {hi} must be on the ladder: {grid}"
+    return grid
 
 
 # --- optimizers: how the two sliders map to gdcore.optim ------------------------------------
@@ -74,6 +87,14 @@ class OptimizerChoice:
     label: str
     momentum_label: str  # what the second slider means for this optimizer
     short: str  # its symbol in the one-line summary of the setting
+    has_momentum: bool = True  # False: the second slider does nothing (AdaGrad), and is disabled
+
+    def limit(self, lam_max: float, momentum: float) -> float | None:
+        """The largest stable learning rate on a quadratic (gdcore.theory), ``None`` for the
+        adaptive methods, whose step is not η times the gradient."""
+        if self.id in ("sgd", "nesterov"):
+            return lr_limit(lam_max, momentum, nesterov=self.id == "nesterov" and momentum > 0)
+        return None
 
     def factory(self, lr: float, momentum: float) -> Callable[[np.ndarray], object]:
         """The optimizer for ``minimize``; everything else keeps gdcore's (= torch's) defaults."""
@@ -82,6 +103,8 @@ class OptimizerChoice:
         if self.id == "nesterov":
             # torch and gdcore refuse nesterov=True with momentum 0; it would be plain SGD anyway
             return functools.partial(SGD, lr=lr, momentum=momentum, nesterov=momentum > 0)
+        if self.id == "adagrad":
+            return functools.partial(Adagrad, lr=lr)
         if self.id == "rmsprop":
             return functools.partial(RMSprop, lr=lr, momentum=momentum)
         if self.id == "adam":
@@ -94,16 +117,24 @@ OPTIMIZERS = {
     for o in (
         OptimizerChoice("sgd", "SGD", "모멘텀 μ (SGD의 momentum)", "μ"),
         OptimizerChoice("nesterov", "SGD + 네스테로프", "모멘텀 μ (네스테로프)", "μ"),
+        OptimizerChoice("adagrad", "AdaGrad", "AdaGrad에는 모멘텀이 없습니다", "", has_momentum=False),
         OptimizerChoice("rmsprop", "RMSprop", "모멘텀 (RMSprop의 momentum)", "momentum"),
         OptimizerChoice("adam", "Adam", "β1 (Adam의 1차 모멘트 감쇠율)", "β1"),
     )
 }
 
 HELP = (
-    "학습률 슬라이더는 로그 눈금입니다(한 칸마다 같은 비율로 커집니다). "
+    "학습률 슬라이더는 로그 눈금입니다(한 칸마다 약 1.8배). 슬라이더 아래의 ▲는 이 함수에서 그 설정이 수렴하는 학습률의 "
+    "상한(안정 한계)입니다. SGD는 2(1+μ)/λ<sub>max</sub>, 네스테로프는 2(1+μ)/((1+2μ)λ<sub>max</sub>)이고, "
+    "λ<sub>max</sub>는 가장 가파른 방향의 곡률(헤세 행렬의 가장 큰 고윳값)입니다. 적응형 방법(RMSprop, Adam)은 "
+    "기울기의 크기로 걸음을 나누므로 이런 한계 표시가 없습니다. "
     "둘째 슬라이더는 옵티마이저마다 뜻이 다릅니다: SGD와 네스테로프에서는 모멘텀 μ(<code>SGD(momentum=μ)</code>), "
     "RMSprop에서는 <code>RMSprop(momentum=μ)</code>(α = 0.99), Adam에서는 β1(<code>Adam(betas=(β1, 0.999))</code>)입니다. "
-    "네스테로프는 μ = 0이면 보통 SGD와 같습니다. 나머지 값은 모두 PyTorch와 같은 기본값입니다. "
+    "네스테로프는 μ = 0이면 보통 SGD와 같습니다. AdaGrad에는 둘째 슬라이더가 없습니다. "
+    "나머지 값은 모두 PyTorch와 같은 기본값입니다. AdamW는 이 함수에 없는 정규화(가중치 감쇠)를 다루는 방법이라 "
+    "이 도구에서는 뺐습니다(8장). "
+    "그림의 빈 원(시작점)을 눌러도 시작점이 바뀝니다. ‘재생’은 경로를 한 걸음씩 그리고, 아래의 작은 그래프는 "
+    "걸음마다의 손실(로그 눈금)입니다. "
     "경로와 손실은 빌드할 때 <code>gdcore.run.minimize</code>가 격자의 모든 조합을 계산해 둔 값이고, "
     "이 페이지의 JavaScript는 그것을 그리기만 합니다. 값이 너무 커지면 그 걸음에서 멈추고 “발산”으로 표시합니다."
 )
@@ -160,34 +191,47 @@ class Dataset:
         (x0, x1), (y0, y1) = self.window
         return Q_HALF / (max(x1 - x0, y1 - y0) / 2)
 
+    @property
+    def lam_max(self) -> float:
+        """The largest curvature of the objective at its minimum (gdcore.theory.curvatures)."""
+        return float(curvatures(self.objective)[-1])
+
 
 MOMENTA = (0.0, 0.5, 0.8, 0.9, 0.99)
+CLASSIC_STARTS = ((-7.0, 2.0), (-9.0, -4.0), (6.0, 4.5))
 
 DATASETS = {
     d.key: d
     for d in (
-        Dataset(
-            key="elongated-classic",
+        Dataset(  # ch. 3: plain gradient descent only (momentum is taught in ch. 6)
+            key="elongated-classic-gd",
             objective=functions.elongated_classic,  # x0²/20 + x1²: curvatures 0.1 and 2
-            starts=((-7.0, 2.0), (-9.0, -4.0), (6.0, 4.5)),
-            lrs={
-                "sgd": _lr_grid(0.01, 2.0),  # plain SGD diverges above lr = 1 (= 2 / curvature 2)
-                "nesterov": _lr_grid(0.01, 2.0),
-                "rmsprop": _lr_grid(0.001, 1.0),
-                "adam": _lr_grid(0.01, 3.0),
-            },
-            momenta=MOMENTA,
+            starts=CLASSIC_STARTS,
+            lrs={"sgd": _lr_grid(0.01, 1.8)},  # plain SGD diverges above lr = 1 (= 2 / curvature 2)
+            momenta=(0.0,),
             steps=50,
         ),
-        Dataset(
+        Dataset(  # the comparison page: every method of the comparison (AdaGrad's runs repeat per μ)
+            key="elongated-classic",
+            objective=functions.elongated_classic,
+            starts=CLASSIC_STARTS,
+            lrs={
+                "sgd": _lr_grid(0.01, 1.8),
+                "nesterov": _lr_grid(0.01, 1.8),
+                "adagrad": _lr_grid(0.032, 5.6),
+                "rmsprop": _lr_grid(0.0056, 1.0),
+                "adam": _lr_grid(0.018, 3.2),
+            },
+            momenta=(0.0, 0.5, 0.9, 0.99),
+            steps=50,
+        ),
+        Dataset(  # ch. 6: momentum and Nesterov
             key="elongated",
             objective=functions.elongated,  # 0.1 x0² + 2 x1²: curvatures 0.2 and 4, as in ch. 6
             starts=((-5.0, -2.0), (-4.0, 2.5), (4.5, 1.0)),
             lrs={
-                "sgd": _lr_grid(0.005, 1.0),  # plain SGD diverges above lr = 0.5
-                "nesterov": _lr_grid(0.005, 1.0),
-                "rmsprop": _lr_grid(0.001, 1.0),
-                "adam": _lr_grid(0.01, 3.0),
+                "sgd": _lr_grid(0.0056, 1.0),  # plain SGD diverges above lr = 0.5
+                "nesterov": _lr_grid(0.0056, 1.0),
             },
             momenta=MOMENTA,
             steps=50,
@@ -212,9 +256,9 @@ class Preset:
 PRESETS = {
     p.name: p
     for p in (
-        Preset("gradient-descent", "elongated-classic", "sgd", lr=0.34, momentum=0.0, start=(-7.0, 2.0)),
-        Preset("momentum", "elongated", "sgd", lr=0.053, momentum=0.9, start=(-5.0, -2.0)),
-        Preset("comparison", "elongated-classic", "adam", lr=0.24, momentum=0.9, start=(-7.0, 2.0)),
+        Preset("gradient-descent", "elongated-classic-gd", "sgd", lr=0.32, momentum=0.0, start=(-7.0, 2.0)),
+        Preset("momentum", "elongated", "sgd", lr=0.056, momentum=0.9, start=(-5.0, -2.0)),
+        Preset("comparison", "elongated-classic", "adam", lr=0.32, momentum=0.9, start=(-7.0, 2.0)),
     )
 }
 
@@ -278,7 +322,7 @@ def quantise(dataset: Dataset, points: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(q), -Q_MAX, Q_MAX).astype("<i2")
 
 
-def _run_chunk(key: str, chunk: list[int]) -> list[tuple[int, np.ndarray, float, int, int]]:
+def _run_chunk(key: str, chunk: list[int]) -> list[tuple[int, np.ndarray, float, int, int, np.ndarray]]:
     dataset = DATASETS[key]
     settings = {i: rest for i, *rest in dataset.settings()}
     out = []
@@ -287,7 +331,7 @@ def _run_chunk(key: str, chunk: list[int]) -> list[tuple[int, np.ndarray, float,
         diverged = len(traj.points) if traj.diverged else 0  # the step that blew up
         q = quantise(dataset, traj.points)
         left = len(q) - 1 if len(q) < len(traj.points) or np.abs(q[-1]).max() == Q_MAX else 0
-        out.append((i, q, float(traj.values[-1]), diverged, left))
+        out.append((i, q, float(traj.values[-1]), diverged, left, traj.values[: len(q)]))
     return out
 
 
@@ -322,26 +366,31 @@ def compute(dataset: Dataset, futures: list[Future] | None = None) -> bytes:
         "left": [r[4] for r in results],
         "text": [status_text(dataset.steps, r[2], r[3], r[4]) for r in results],
     }
-    return encode(header, np.array([r[2] for r in results]), [r[1] for r in results])
+    return encode(header, np.array([r[2] for r in results]), [r[1] for r in results], [r[5] for r in results])
 
 
-def encode(header: dict, losses: np.ndarray, paths: list[np.ndarray]) -> bytes:
+def encode(header: dict, losses: np.ndarray, paths: list[np.ndarray], curves: list[np.ndarray]) -> bytes:
+    assert [len(c) for c in curves] == [len(p) for p in paths] == header["count"]
     text = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
     text += b" " * (-(4 + len(text)) % 8)
-    return (struct.pack("<I", len(text)) + text + np.asarray(losses, "<f8").tobytes()
+    with np.errstate(over="ignore"):  # a value beyond float32 (a run on its way out) is stored as inf
+        curve = np.concatenate(curves).astype("<f4")
+    return (struct.pack("<I", len(text)) + text + np.asarray(losses, "<f8").tobytes() + curve.tobytes()
             + b"".join(np.asarray(p, "<i2").tobytes() for p in paths))
 
 
-def decode(data: bytes) -> tuple[dict, np.ndarray, list[np.ndarray]]:
-    """(header, losses, int16 paths) of a data file; the same reading as explorer.js."""
+def decode(data: bytes) -> tuple[dict, np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """(header, losses, int16 paths, float32 curves) of a data file; the same reading as explorer.js."""
     (length,) = struct.unpack_from("<I", data)
     header = json.loads(data[4 : 4 + length])
     runs = len(header["count"])
+    points = int(np.sum(header["count"]))
     losses = np.frombuffer(data, "<f8", runs, 4 + length)
-    flat = np.frombuffer(data, "<i2", offset=4 + length + 8 * runs).reshape(-1, 2)
+    curve = np.frombuffer(data, "<f4", points, 4 + length + 8 * runs)
+    flat = np.frombuffer(data, "<i2", offset=4 + length + 8 * runs + 4 * points).reshape(-1, 2)
     ends = np.cumsum(header["count"])
     assert ends[-1] == len(flat), "data file: point count does not match the header"
-    return header, losses, np.split(flat, ends[:-1])
+    return header, losses, np.split(flat, ends[:-1]), np.split(curve, ends[:-1])
 
 
 def dequantise(dataset: Dataset, q: np.ndarray) -> np.ndarray:
@@ -350,20 +399,37 @@ def dequantise(dataset: Dataset, q: np.ndarray) -> np.ndarray:
 
 # --- backgrounds: the objective's contours, light and dark --------------------------------------
 
+#: the background's size in inches and its margins (room for the ticks and axis names), chosen so
+#: that the tick labels are about 11 px tall on a 390-px phone and the plot keeps its aspect ratio
+FIG_WIDTH = 4.6
+MARGIN = {"left": 0.42, "right": 0.12, "top": 0.1, "bottom": 0.4}
+
+
+def plot_box(dataset: Dataset) -> tuple[float, float, dict[str, float]]:
+    """(figure width, figure height) in inches and the plot area in fractions of the figure
+    (``left``, ``top``, ``width``, ``height``, from the top-left corner): where the path's SVG lies."""
+    (x0, x1), (y0, y1) = dataset.window
+    inner_w = FIG_WIDTH - MARGIN["left"] - MARGIN["right"]
+    inner_h = inner_w * (y1 - y0) / (x1 - x0)
+    height = inner_h + MARGIN["top"] + MARGIN["bottom"]
+    return FIG_WIDTH, height, {"left": MARGIN["left"] / FIG_WIDTH, "top": MARGIN["top"] / height,
+                               "width": inner_w / FIG_WIDTH, "height": inner_h / height}
+
 
 def draw_background(dataset: Dataset, theme) -> bytes:
-    """SVG of the objective's level curves filling the whole image (the path is drawn on top)."""
+    """SVG of the objective's level curves with ticked axes (the path is drawn on top, in HTML)."""
     from sitegen import figures
 
     plt = figures.pyplot()
+    from matplotlib.ticker import FuncFormatter
 
     (x0, x1), (y0, y1) = dataset.window
-    width = 6.0
-    with plt.rc_context({**theme.rc(), "savefig.bbox": "standard"}), warnings.catch_warnings():
+    width, height, box = plot_box(dataset)
+    with plt.rc_context({**theme.rc(), "savefig.bbox": "standard", "font.size": 9}), warnings.catch_warnings():
         warnings.filterwarnings("error", message=r".*Glyph .* missing from")
-        fig = plt.figure(figsize=(width, width * (y1 - y0) / (x1 - x0)))
+        fig = plt.figure(figsize=(width, height))
         try:
-            ax = fig.add_axes((0, 0, 1, 1))
+            ax = fig.add_axes((box["left"], 1 - box["top"] - box["height"], box["width"], box["height"]))
             X, Y, Z = dataset.objective.grid(161, dataset.window)
             levels = np.geomspace(max(float(Z.min()), 1e-3) + 0.02, float(Z.max()), 14)
             ax.contour(X, Y, Z, levels=levels, cmap=theme.cmap, linewidths=1.0)
@@ -374,7 +440,12 @@ def draw_background(dataset: Dataset, theme) -> bytes:
                         markeredgecolor="none")
             ax.set_xlim(x0, x1)
             ax.set_ylim(y0, y1)
-            ax.set_axis_off()
+            ax.set_xlabel("$x_0$", labelpad=1)
+            ax.set_ylabel("$x_1$", labelpad=1, rotation=0)
+            ax.tick_params(length=3, pad=2)
+            plain = FuncFormatter(lambda v, _: f"{v:g}".replace("-", "\u2212"))  # −10, not −10.0
+            ax.xaxis.set_major_formatter(plain)
+            ax.yaxis.set_major_formatter(plain)
             buf = io.BytesIO()
             fig.savefig(buf, format="svg", metadata={"Date": None})
         finally:
@@ -489,6 +560,10 @@ def _point(p) -> str:
     return f"({_num(p[0])}, {_num(p[1])})".replace("-", "−")
 
 
+def _pct(v: float) -> str:
+    return f"{100 * v:.3f}%"
+
+
 def widget_html(name: str, page_url: str, uid: str, cache_dir: Path = CACHE_DIR) -> str:
     """The widget for a marker: static default path + hidden controls (explorer.js brings them).
 
@@ -504,7 +579,7 @@ def widget_html(name: str, page_url: str, uid: str, cache_dir: Path = CACHE_DIR)
     names = file_names(d)
     folder = page_url if page_url.endswith("/") else posixpath.dirname(page_url)
     base = posixpath.relpath("assets/explorer", folder.strip("/") or ".")
-    header, losses, paths = decode((cache_dir / names["data"]).read_bytes())
+    header, losses, paths, _ = decode((cache_dir / names["data"]).read_bytes())
     o, s, li, m = preset_indices(preset)
     r = d.index(o, s, li, m)
     (x0, x1), (y0, y1) = d.window
@@ -513,6 +588,7 @@ def widget_html(name: str, page_url: str, uid: str, cache_dir: Path = CACHE_DIR)
           round((x1 - x0) * q), round((y1 - y0) * q))
     points = " ".join(f"{a},{-b}" for a, b in paths[r].tolist())
     end = paths[r][-1].tolist()
+    lam_max = d.lam_max
     config = {
         "data": f"{base}/{names['data']}",
         "key": d.key,
@@ -520,15 +596,20 @@ def widget_html(name: str, page_url: str, uid: str, cache_dir: Path = CACHE_DIR)
         "shape": list(d.shape),
         "optimizers": [
             {"id": c.id, "label": c.label, "momentum": c.momentum_label, "short": c.short,
-             "lrs": [_num(v) for v in d.lrs[c.id]]} for c in d.optimizers
+             "hasMomentum": c.has_momentum, "lrs": [_num(v) for v in d.lrs[c.id]],
+             # the stability limit for each momentum of the grid (gdcore.theory.lr_limit), or null
+             "limits": [c.limit(lam_max, mu) for mu in d.momenta]} for c in d.optimizers
         ],
         "momenta": [_num(v) for v in d.momenta],
         "starts": [[round((a - d.centre[0]) * q), round((b - d.centre[1]) * q)] for a, b in d.starts],
+        "defaults": [o, s, li, m],
+        "lamMax": lam_max,
     }
-    width, height = 600, round(600 * (y1 - y0) / (x1 - x0))
+    fig_w, fig_h, box = plot_box(d)
+    width, height = 600, round(600 * fig_h / fig_w)
     formula = d.objective.latex
-    alt = (f"목적함수 {d.objective.name}의 등고선, x₀ ∈ [{_num(x0)}, {_num(x1)}], "
-           f"x₁ ∈ [{_num(y0)}, {_num(y1)}]; 별표는 최솟값").replace("-", "−")
+    alt = (f"목적함수 {d.objective.name}의 등고선, 가로축 x₀ ∈ [{_num(x0)}, {_num(x1)}], "
+           f"세로축 x₁ ∈ [{_num(y0)}, {_num(y1)}]; 별표는 최솟값").replace("-", "−")
     imgs = "".join(
         f'<img class="gdx__bg" src="{base}/{names[t.name]}#only-{t.name}" alt="{html.escape(alt)}" '
         f'width="{width}" height="{height}" loading="lazy" decoding="async">'
@@ -537,12 +618,16 @@ def widget_html(name: str, page_url: str, uid: str, cache_dir: Path = CACHE_DIR)
     colours = (f"--gdx-path-light:{figures.LIGHT.orange};--gdx-path-dark:{figures.DARK.orange};"
                f"--gdx-bad-light:{figures.LIGHT.red};--gdx-bad-dark:{figures.DARK.red};"
                f"--gdx-start-light:{figures.LIGHT.blue};--gdx-start-dark:{figures.DARK.blue}")
+    place = (f"left:{_pct(box['left'])};top:{_pct(box['top'])};"
+             f"width:{_pct(box['width'])};height:{_pct(box['height'])}")
     opt_options = "".join(
         f'<option value="{i}"{" selected" if i == o else ""}>{html.escape(c.label)}</option>'
         for i, c in enumerate(d.optimizers)
     )
+    hit = round(0.035 * vb[2])  # a touch target about 24 px wide on a phone
     starts_svg = "".join(
-        f'<circle class="gdx__start{" gdx__start--on" if i == s else ""}" cx="{a}" cy="{-b}" r="{round(0.012 * vb[2])}"/>'
+        f'<g class="gdx__start-target" data-start="{i}"><circle class="gdx__start-hit" cx="{a}" cy="{-b}" r="{hit}"/>'
+        f'<circle class="gdx__start{" gdx__start--on" if i == s else ""}" cx="{a}" cy="{-b}" r="{round(0.012 * vb[2])}"/></g>'
         for i, (a, b) in enumerate(config["starts"])
     )
     radios = "".join(
@@ -551,40 +636,65 @@ def widget_html(name: str, page_url: str, uid: str, cache_dir: Path = CACHE_DIR)
         for i, p in enumerate(d.starts)
     )
     lrs = d.lrs[preset.optimizer]
-    setting = (f"{d.optimizers[o].label}, 학습률 {_num(preset.lr)}, "
-               f"{d.optimizers[o].short} = {_num(preset.momentum)}, "
-               f"시작점 {_point(d.starts[s])}:")
+    one_optimizer = len(d.optimizers) == 1
+    with_momentum = len(d.momenta) > 1
+    setting = _setting_text(d, o, preset.lr, preset.momentum, s)
     diverged = "gdx__path--diverged" if header["diverged"][r] or header["left"][r] else ""
+    opt_row = (f'<div class="gdx__row"><label for="{uid}-opt">옵티마이저</label>'
+               f'<select id="{uid}-opt" class="gdx__opt">{opt_options}</select></div>')
+    if one_optimizer:  # ch. 3 teaches one method: no choice to offer (the select stays for the script)
+        opt_row = (f'<div class="gdx__row" hidden><label for="{uid}-opt">옵티마이저</label>'
+                   f'<select id="{uid}-opt" class="gdx__opt">{opt_options}</select></div>')
+    mu_row = (f'<div class="gdx__row"{"" if with_momentum else " hidden"}><label for="{uid}-mu"><span class="gdx__mu-label">'
+              f'{html.escape(d.optimizers[o].momentum_label)}</span><span class="gdx__mu-value"> = {_num(preset.momentum)}</span></label>'
+              f'<input type="range" id="{uid}-mu" class="gdx__mu" min="0" max="{len(d.momenta) - 1}" step="1" value="{m}" '
+              f'aria-valuetext="{_num(preset.momentum)}"></div>')
     parts = [
         f'<div class="gdx" id="{uid}" data-gdx="{html.escape(json.dumps(config, ensure_ascii=False))}" style="{colours}">',
         '<div class="gdx__plot">',
         imgs,
-        f'<svg class="gdx__svg" viewBox="{" ".join(map(str, vb))}" aria-hidden="true" focusable="false">',
+        f'<svg class="gdx__svg" style="{place}" viewBox="{" ".join(map(str, vb))}" preserveAspectRatio="none" '
+        'aria-hidden="true" focusable="false">',
         f'<g class="gdx__starts">{starts_svg}</g>',
         f'<polyline class="gdx__path {diverged}" points="{points}"/>',
         f'<circle class="gdx__end {diverged}" cx="{end[0]}" cy="{-end[1]}" r="{round(0.01 * vb[2])}"/>',
         "</svg></div>",
+        '<svg class="gdx__curve" viewBox="0 0 600 130" role="img" aria-label="걸음마다의 손실 그래프" hidden></svg>',
         f'<p class="gdx__out" role="status" aria-live="polite"><span class="gdx__setting">'
         f'{html.escape(setting)}</span> <span class="gdx__loss" data-value="{float(losses[r])!r}" '
-        f'data-diverged="{header["diverged"][r]}">{html.escape(header["text"][r])}</span></p>',
-        f'<div class="gdx__controls" hidden>',
-        f'<div class="gdx__row"><label for="{uid}-opt">옵티마이저</label>'
-        f'<select id="{uid}-opt" class="gdx__opt">{opt_options}</select></div>',
-        f'<div class="gdx__row"><label for="{uid}-lr">학습률 η = <span class="gdx__lr-value">{_num(preset.lr)}</span></label>'
+        f'data-diverged="{header["diverged"][r]}">{html.escape(header["text"][r])}</span>'
+        '<span class="gdx__note"></span></p>',
+        '<div class="gdx__controls" hidden>',
+        '<div class="gdx__play" role="group" aria-label="재생">'
+        '<button type="button" class="gdx__button gdx__toggle" aria-pressed="false">▶ 재생</button>'
+        '<button type="button" class="gdx__button gdx__stepper">한 걸음 ▸</button>'
+        f'<label class="gdx__k-label" for="{uid}-k">걸음 <span class="gdx__k-value">{d.steps}</span>/{d.steps}</label>'
+        f'<input type="range" id="{uid}-k" class="gdx__k" min="0" max="{d.steps}" step="1" value="{d.steps}">'
+        '<button type="button" class="gdx__button gdx__reset">처음 설정으로</button></div>',
+        opt_row,
+        f'<div class="gdx__row gdx__lr-row"><label for="{uid}-lr">학습률 η = <span class="gdx__lr-value">{_num(preset.lr)}</span></label>'
         f'<input type="range" id="{uid}-lr" class="gdx__lr" min="0" max="{len(lrs) - 1}" step="1" value="{li}" '
-        f'aria-valuetext="{_num(preset.lr)}"></div>',
-        f'<div class="gdx__row"><label for="{uid}-mu"><span class="gdx__mu-label">'
-        f'{html.escape(d.optimizers[o].momentum_label)}</span> = <span class="gdx__mu-value">{_num(preset.momentum)}</span></label>'
-        f'<input type="range" id="{uid}-mu" class="gdx__mu" min="0" max="{len(d.momenta) - 1}" step="1" value="{m}" '
-        f'aria-valuetext="{_num(preset.momentum)}"></div>',
+        f'aria-valuetext="{_num(preset.lr)}" aria-describedby="{uid}-limit">'
+        '<div class="gdx__scale"><span class="gdx__ticks" aria-hidden="true"></span>'
+        f'<span class="gdx__limit" id="{uid}-limit"></span></div></div>',
+        mu_row,
         f'<fieldset class="gdx__row gdx__starts-field"><legend>시작점</legend>{radios}</fieldset>',
         f'<details class="gdx__help"><summary>이 도구에 대해</summary><p>{HELP}</p></details>',
         "</div></div>",
     ]
-    caption = (f"${formula}$의 등고선(별표: 최솟값, 점: 시작점)과 그 위에서 옵티마이저가 {d.steps}걸음 간 경로. "
-               "경로와 손실은 빌드할 때 `gdcore.run.minimize`가 계산했습니다.")
+    taught = "" if not one_optimizer else " 모멘텀 같은 다른 방법은 뒤의 장에서 같은 도구로 다룹니다."
+    caption = (f"${formula}$의 등고선(별표: 최솟값, 원: 시작점)과 그 위에서 옵티마이저가 {d.steps}걸음 간 경로. "
+               f"경로와 손실은 빌드할 때 `gdcore.run.minimize`가 계산했습니다.{taught}")
     return "".join(parts) + f"\n\n{caption}\n{{: .gdx-caption }}\n"
 
+
+def _setting_text(d: Dataset, o: int, lr: float, momentum: float, s: int) -> str:
+    """The setting as the result line names it (explorer.js writes the same words)."""
+    choice = d.optimizers[o]
+    text = f"{choice.label}, η = {_num(lr)}"
+    if len(d.momenta) > 1 and choice.has_momentum:
+        text += f", {choice.short} = {_num(momentum)}"
+    return text + f", 시작점 {_point(d.starts[s])}:"
 
 
 def expand_markers(markdown: str, page_url: str) -> str:

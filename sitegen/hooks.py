@@ -32,7 +32,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from sitegen import codeblocks, katex, markers, material, notebook, numbering, search, serve_guard
+from sitegen import codeblocks, katex, markers, material, notebook, numbering, repository, search, serve_guard
 from sitegen.util import line_of, log
 
 
@@ -77,6 +77,10 @@ def on_config(config):
 
     serve_guard.GUARD.on_config(config)
     material.check_installed()
+    repo = repository.repository(config["extra"].get("repository", ""))
+    if repo and not config["repo_url"]:  # Material's header links to it
+        config["repo_url"] = f"https://github.com/{repo}"
+        config["repo_name"] = repo
     # `mkdocs serve` keeps this process: pick up edited figure code (from the manifest when the
     # code is unchanged, so that a warm build never imports matplotlib)
     try:

@@ -7,8 +7,14 @@
 - ``<!-- explorer NAME -->`` becomes the optimizer explorer (``sitegen/explorer.py``).
 - ``<!-- source gdcore.optim.SGD.step -->`` becomes that object's code, read from gdcore itself
   (one source of truth: a page shows the code that runs, never a copy of it).
-- ``<!-- youtube VIDEO_ID "제목" -->`` becomes a placeholder that loads the video only on a click
-  (``docs/assets/js/site.js``), so a page load makes no request to another host.
+- ``<!-- youtube VIDEO_ID "제목" channel="…" lang="영어" length="12:34" -->`` becomes a placeholder
+  that loads the video only on a click (``docs/assets/js/site.js``), so a page load makes no
+  request to another host; title, channel, language and length are written beside it, as typed
+  in the marker (nothing is fetched).  ``?`` stands for a fact the author could not check: the
+  page then says it is unknown.
+- ``<!-- repository -->`` becomes how to get the repository the site was built from
+  (``sitegen/repository.py``): its address and ``git clone``, or, when it is unknown (a local
+  build), where the reader already has it.
 
 Each marker stands alone on its line.  An author's mistake (an unknown id, a misspelt marker) is a
 ``PluginError`` whose one line names the page and line (``docs/gradient.md:12: unknown figure id
@@ -33,9 +39,12 @@ from sitegen.util import ROOT, line_of, project_path
 FIGURE_MARKER = re.compile(r"^<!-- figure (?P<id>[\w.-]+) -->[ \t]*$", re.MULTILINE)
 TABLE_MARKER = re.compile(r"^<!-- table (?P<id>[\w.-]+) -->[ \t]*$", re.MULTILINE)
 SOURCE_MARKER = re.compile(r"^<!-- source (?P<name>gdcore(?:\.\w+)+) -->[ \t]*$", re.MULTILINE)
-VIDEO_MARKER = re.compile(r'^<!-- youtube (?P<id>[\w-]{11}) "(?P<title>[^"]+)" -->[ \t]*$', re.MULTILINE)
+REPOSITORY_MARKER = re.compile(r"^<!-- repository -->[ \t]*$", re.MULTILINE)
+VIDEO_MARKER = re.compile(r'^<!-- youtube (?P<id>[\w-]{11}) "(?P<title>[^"]+)" channel="(?P<channel>[^"]+)" '
+                          r'lang="(?P<lang>[^"]+)" length="(?P<length>\?|\d{1,2}:\d{2}(?::\d{2})?)" -->[ \t]*$',
+                          re.MULTILINE)
 #: a line that looks like one of our markers; one left after the expansions is a mistake
-ANY_MARKER = re.compile(r"^[ \t]*<!--[ \t]*(?:figure|table|explorer|source|youtube)\b.*$", re.MULTILINE)
+ANY_MARKER = re.compile(r"^[ \t]*<!--[ \t]*(?:figure|table|explorer|source|youtube|repository)\b.*$", re.MULTILINE)
 
 
 def expand(markdown: str, page, config, figure_paths: dict[str, Path],
@@ -49,13 +58,15 @@ def expand(markdown: str, page, config, figure_paths: dict[str, Path],
     from sitegen import explorer  # imported afresh: a rebuild of `mkdocs serve` reloads it with gdcore
 
     markdown = explorer.expand_markers(markdown, page.file.url)
-    markdown = VIDEO_MARKER.sub(lambda m: video_block(m.group("id"), m.group("title")), markdown)
+    markdown = VIDEO_MARKER.sub(lambda m: video_block(**m.groupdict()), markdown)
+    markdown = REPOSITORY_MARKER.sub(lambda m: repository_block(config), markdown)
     left = ANY_MARKER.search(markdown)
     if left is not None:  # a marker none of the patterns above took: misspelt, or with a bad id
         raise PluginError(
             f"{line_of(page, left.group(0), config)}: malformed marker {left.group(0).strip()!r}; the markers are "
             '<!-- figure ID -->, <!-- table ID -->, <!-- explorer NAME -->, <!-- source gdcore.NAME -->, '
-            '<!-- youtube VIDEO_ID "제목" -->, each alone on its line'
+            '<!-- youtube VIDEO_ID "제목" channel="채널" lang="언어" length="분:초" -->, <!-- repository -->, '
+            'each alone on its line'
         )
     return markdown
 
@@ -159,18 +170,40 @@ def source_block(dotted: str, page, config) -> str:
     return f'{fence}python title="{path.as_posix()} ({start}행~)"\n{textwrap.dedent(code)}\n{fence}'
 
 
-def video_block(video_id: str, title: str) -> str:
+def video_block(id: str, title: str, channel: str, lang: str, length: str) -> str:
+    """The click-to-load placeholder, with what the reader needs to decide: title, channel, language, length."""
+    facts = [("채널", channel), ("언어", lang), ("길이", length)]
+    known = " · ".join(f"{name} {html.escape(value)}" for name, value in facts if value != "?")
+    unknown = [name for name, value in facts if value == "?"]
+    if unknown:
+        known += (" · " if known else "") + f"{'·'.join(unknown)}: 원 글에 없어 확인하지 못함"
     title = html.escape(title)
     return (
-        f'<div class="yt-embed" data-youtube-id="{video_id}">'
+        f'<div class="yt-embed" data-youtube-id="{id}">'
         f'<button type="button" class="yt-embed__play" aria-label="동영상 재생: {title}">'
         '<span class="yt-embed__icon" aria-hidden="true">▶</span>'
         f'<span class="yt-embed__title">{title}</span>'
         '<span class="yt-embed__note">누르면 YouTube(youtube-nocookie.com)에서 영상을 불러옵니다.</span>'
         "</button>"
-        f'<a class="yt-embed__link" href="https://www.youtube.com/watch?v={video_id}">'
-        "YouTube에서 보기</a></div>"
+        f'<a class="yt-embed__link" href="https://www.youtube.com/watch?v={id}">'
+        "YouTube에서 보기</a></div>\n"
+        f'<p class="yt-embed__facts">YouTube 동영상 「{title}」 · {known}</p>'
     )
+
+
+def repository_block(config) -> str:
+    """Where the reader gets the code: the repository's address and ``git clone``, when known."""
+    from sitegen import repository
+
+    repo = repository.repository(config["extra"].get("repository", ""))
+    if not repo:
+        return ("이 사이트는 저장소 주소를 모르는 채로(내 컴퓨터에서) 빌드되었습니다. 이 사이트를 띄운 폴더가 바로 그 저장소이니, "
+                "그 폴더에서 아래 명령을 실행하면 됩니다.")
+    url = f"https://github.com/{repo}"
+    name = repo.split("/")[1]
+    return (f"코드는 GitHub 저장소 [{repo}]({url})에 있습니다(머리말 오른쪽 위의 링크도 같은 곳입니다). "
+            f"내려받아 그 폴더로 들어갑니다.\n\n```shell\ngit clone {url}.git\ncd {name}\n```\n\n"
+            "그 폴더에서 아래 명령을 실행합니다.")
 
 
 def explorer_presets(pages, config) -> list[str]:

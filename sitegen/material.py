@@ -44,6 +44,14 @@ The workarounds (measured numbers from the issues that introduced them):
     page opened from a search result).  Buys: 110 KB compressed not downloaded on every page load.
     Written for 9.8.2; test: ``test_search_index_loads_only_when_the_reader_searches``.
 
+``source-facts-offline`` (:data:`SOURCE_COMPONENT`)
+    With ``repo_url`` set (the repository is known, ``sitegen/repository.py``), Material's header
+    links to the repository and its script asks ``api.github.com`` for the stars and forks on
+    every first visit: a request to another host that the reader did not make.  The link loses
+    its ``data-md-component="source"`` mark, so the script leaves it alone; the link stays.
+    Buys: no third-party request on any page load.
+    Written for 9.8.2; test: ``test_repository_link_without_third_party_requests``.
+
 ``search-dialog-name`` (:data:`SEARCH_DIALOG`)
     Material's search dialog (``role="dialog"``) has no accessible name: it gets
     ``aria-label="검색"``.  Buys: Lighthouse's accessibility audit aria-dialog-name passes.
@@ -124,7 +132,12 @@ DIALOG_NAME = Patch(
     "search-dialog-name", buys="Lighthouse aria-dialog-name (the search dialog has an accessible name)",
     target="partials/search.html", needle=SEARCH_DIALOG, test="test_search_dialog_has_its_accessible_name")
 
-PATCHES = (PALETTE, FOCUS, BUNDLE, SEARCH_INDEX, DIALOG_NAME)
+SOURCE_COMPONENT = 'class="md-source" data-md-component="source"'
+SOURCE = Patch(
+    "source-facts-offline", buys="no request to api.github.com (the repository's stars and forks) on a page load",
+    target="partials/source.html", needle=SOURCE_COMPONENT, test="test_repository_link_without_third_party_requests")
+
+PATCHES = (PALETTE, FOCUS, BUNDLE, SEARCH_INDEX, DIALOG_NAME, SOURCE)
 
 
 # --- checks ---------------------------------------------------------------------------------------
@@ -182,7 +195,11 @@ def patch_page(output: str, src_uri: str) -> str:
     if named != 1:
         log.warning(f"{src_uri}: Material's search dialog found {named} times, not once "
                     "(SEARCH_DIALOG in sitegen/material.py); check that it has an accessible name")
-    return output.replace(SEARCH_DIALOG, SEARCH_DIALOG_NAMED)
+    output = output.replace(SEARCH_DIALOG, SEARCH_DIALOG_NAMED)
+    if 'class="md-source"' in output and SOURCE_COMPONENT not in output:
+        log.warning(f"{src_uri}: Material's repository link has changed (SOURCE_COMPONENT in sitegen/material.py); "
+                    "check that it fetches nothing from api.github.com")
+    return output.replace(SOURCE_COMPONENT, 'class="md-source"')
 
 
 def drop_palette_switching_rule(site_dir: Path) -> None:

@@ -42,7 +42,7 @@ def test_every_table_marker_is_known_and_every_table_is_used():
 
 def test_figures_have_korean_alt_and_caption():
     for spec in figures.load_all().values():
-        assert spec.alt.startswith(spec.id)
+        assert spec.id not in spec.alt, f"{spec.id}: the alt text names the id (the caption shows the post's)"
         assert re.search("[가-힣]", spec.alt), f"{spec.id}: alt text is not Korean"
         assert re.search("[가-힣]", spec.caption), f"{spec.id}: caption is not Korean"
 
@@ -193,3 +193,21 @@ def test_minus_signs_render_in_text_math_and_log_ticks():
         return fig
 
     assert figures.render(figures.FigureSpec(id="t", alt="t: 시험", caption="시험", fmt="svg", draw=draw), figures.LIGHT)
+
+
+def test_figures_are_numbered_per_chapter_and_referred_to(built_site: Path):
+    """그림 N.k in page order, the post's id as a small mark, and every empty link filled in."""
+    html = (built_site / "momentum" / "index.html").read_text(encoding="utf-8")
+    captions = re.findall(r'<figure class="gd-figure" id="([\w-]+)">.*?<figcaption><strong>그림 ([\d.]+)</strong>',
+                          html, re.DOTALL)
+    assert captions[:3] == [("fig12", "6.1"), ("momentum-velocity", "6.2"), ("momentum-nesterov", "6.3")], captions
+    assert '<span class="gd-figure__post">원 글 fig12</span>' in html
+    assert '<span class="gd-figure__post">원 글 momentum' not in html  # the site's own figures have none
+    assert '<a href="#fig12">그림 6.1</a>' in html
+    assert '<a href="#eq-elongated-gd-step">식 (6.1)</a>' in html
+    assert re.search(r'<div class="gd-eq" id="eq-elongated-gd-step">.*?<div class="gd-eq__number">\(6\.1\)</div>',
+                     html, re.DOTALL)
+    sgd = (built_site / "sgd" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="../gradient-descent/#fig8">그림 3.3</a>' in sgd  # a figure of another chapter
+    for page in built_site.rglob("*.html"):
+        assert "[](" not in page.read_text(encoding="utf-8"), f"{page}: an empty reference was not filled in"

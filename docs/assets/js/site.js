@@ -12,4 +12,5 @@ document.addEventListener("click", (event) => {
   iframe.referrerPolicy = "strict-origin-when-cross-origin";
   box.replaceChildren(iframe);
   box.classList.add("yt-embed--playing");
+  iframe.focus(); // the button is gone: keyboard focus goes into the player, not to the top of the page
 });

@@ -293,11 +293,9 @@ def status_text(steps: int, loss: float, diverged: int, left: int = 0) -> str:
     windows wide (it is then growing geometrically; LIMIT is hundreds of steps away).
     """
     if diverged:
-        return (f"발산: {diverged}번째 걸음에서 값이 너무 커져 gdcore가 멈췄습니다 "
-                f"(마지막으로 유한했던 손실 f = {format_loss(loss)})")
+        return f"발산: {diverged}번째 걸음에서 값이 너무 커져 멈춤 (마지막 유한한 f = {format_loss(loss)})"
     if left:
-        return (f"발산: {left}번째 걸음에서 그림 창의 8배 밖으로 나갔습니다 "
-                f"({steps}걸음 뒤 손실 f = {format_loss(loss)})")
+        return f"발산: {left}번째 걸음에 그림 창의 8배 밖으로 ({steps}걸음 뒤 f = {format_loss(loss)})"
     return f"{steps}걸음 뒤 손실 f = {format_loss(loss)}"
 
 

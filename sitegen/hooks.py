@@ -173,6 +173,11 @@ def on_post_page(output: str, page, config) -> str:
     return katex.preload_fonts(output, page.file.url)
 
 
+def on_post_template(output: str, template_name: str, config) -> str:
+    """The 404 page is a template, not a page: it gets the repository link's workaround here."""
+    return material.quiet_repository_link(output, template_name) if template_name == "404.html" else output
+
+
 def on_post_build(config) -> None:
     if BUILD.katex is not None:
         BUILD.katex.save()

@@ -195,9 +195,14 @@ def patch_page(output: str, src_uri: str) -> str:
     if named != 1:
         log.warning(f"{src_uri}: Material's search dialog found {named} times, not once "
                     "(SEARCH_DIALOG in sitegen/material.py); check that it has an accessible name")
-    output = output.replace(SEARCH_DIALOG, SEARCH_DIALOG_NAMED)
+    return quiet_repository_link(output.replace(SEARCH_DIALOG, SEARCH_DIALOG_NAMED), src_uri)
+
+
+def quiet_repository_link(output: str, where: str) -> str:
+    """The header's repository link without Material's ``source`` component (no api.github.com
+    request); every page and the 404 page.  Warns if a link is there in another form."""
     if 'class="md-source"' in output and SOURCE_COMPONENT not in output:
-        log.warning(f"{src_uri}: Material's repository link has changed (SOURCE_COMPONENT in sitegen/material.py); "
+        log.warning(f"{where}: Material's repository link has changed (SOURCE_COMPONENT in sitegen/material.py); "
                     "check that it fetches nothing from api.github.com")
     return output.replace(SOURCE_COMPONENT, 'class="md-source"')
 

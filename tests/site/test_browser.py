@@ -135,17 +135,17 @@ def test_offscreen_prose_is_skipped_until_scrolled_to(server: str, browser):
     assert not problems, problems
 
 
-CODE_BLOCKS_AT_LOAD = """() => [...document.querySelectorAll('.md-typeset > div.highlight')].map(d => ({
+CODE_BLOCKS_AT_LOAD = """() => [...document.querySelectorAll('.md-typeset > div.highlight:not(.gd-output)')].map(d => ({
     skipped: d.querySelector('pre').checkVisibility({contentVisibilityAuto: true}) === false,
     height: d.getBoundingClientRect().height}))"""
 CODE_BLOCKS_IN_VIEW = """async () => { const out = [];
-    for (const d of document.querySelectorAll('.md-typeset > div.highlight')) {
+    for (const d of document.querySelectorAll('.md-typeset > div.highlight:not(.gd-output)')) {
         d.scrollIntoView();
         await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
         out.push({height: d.getBoundingClientRect().height, lines: +d.style.getPropertyValue('--gd-code-lines')});
     }
     await new Promise(r => setTimeout(r, 300));
-    document.querySelectorAll('.md-typeset > div.highlight').forEach((d, i) => {
+    document.querySelectorAll('.md-typeset > div.highlight:not(.gd-output)').forEach((d, i) => {
         out[i].copy = !!d.querySelector('.md-code__button'); });
     return out; }"""
 
@@ -159,8 +159,12 @@ def test_offscreen_code_is_skipped_at_its_real_height(server: str, browser, path
     once it is in view (content.lazy)."""
     context, page, problems = _open(browser, server, path, "light", viewport)
     at_load = page.evaluate(CODE_BLOCKS_AT_LOAD)
+    outputs_skipped = page.evaluate("""() => [...document.querySelectorAll('.md-typeset > div.gd-output')]
+        .map(d => d.querySelector('pre').checkVisibility({contentVisibilityAuto: true}) === false)""")
     in_view = page.evaluate(CODE_BLOCKS_IN_VIEW)
     context.close()
+    # an output block wraps, so its height is not its line count: it is never skipped
+    assert len(outputs_skipped) >= 3 and not any(outputs_skipped), outputs_skipped
     skipped = [(i, load["height"], seen["height"], seen["lines"])
                for i, (load, seen) in enumerate(zip(at_load, in_view)) if load["skipped"]]
     assert len(skipped) >= 5, at_load

@@ -63,7 +63,7 @@ def test_every_workaround_is_documented_and_has_its_test():
     doc = material.__doc__ or ""
     tests = {name for name, _ in inspect.getmembers(sys.modules[__name__], inspect.isfunction)}
     assert set(PATCHES) == {"palette-switching-rule", "focus-visible-early", "bundle-defer",
-                            "search-on-demand", "search-dialog-name"}
+                            "search-on-demand", "search-dialog-name", "source-facts-offline"}
     for patch in material.PATCHES:
         assert f"``{patch.name}``" in doc, f"{patch.name}: no entry in sitegen/material.py's docstring"
         entry = doc.split(f"``{patch.name}``", 1)[1].split("\n\n", 1)[0]
@@ -85,6 +85,9 @@ def test_a_missing_target_makes_the_build_warn(tmp_path: Path, warnings_logged: 
     material.patch_page("<html><head></head><body><div class=\"md-search\"></div></body></html>", "page.md")
     assert any("bundle script found 0 times" in w for w in warnings_logged), warnings_logged
     assert any("search dialog found 0 times" in w for w in warnings_logged), warnings_logged
+    material.patch_page('<html><head></head><body><a href="x" class="md-source" data-md-component="src">'
+                        "</a></body></html>", "page.md")
+    assert any("repository link has changed" in w for w in warnings_logged), warnings_logged
     sheets = tmp_path / "assets" / "stylesheets"
     sheets.mkdir(parents=True)
     (sheets / "palette.0000.min.css").write_text("[data-md-color-switching]{}", encoding="utf-8")
@@ -139,6 +142,29 @@ def test_search_dialog_is_named_in_the_browser(server: str, browser):
     count = dialog.count()
     context.close()
     assert count == 1
+
+
+# --- source-facts-offline ---------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_repository_link_without_third_party_requests(built_site: Path, server: str, browser):
+    """The suite's build knows its repository (GITHUB_REPOSITORY): the header links to it, on every
+    page and the 404 page, and nothing asks api.github.com for its stars."""
+    (template,) = material.found(PATCHES["source-facts-offline"])
+    assert material.SOURCE_COMPONENT in template.read_text(encoding="utf-8")
+    for html, text in [*_pages(built_site), (built_site / "404.html", (built_site / "404.html").read_text("utf-8"))]:
+        assert 'href="https://github.com/gdcore-fork/gd-site" title="저장소로 이동" class="md-source"' in text, html
+        assert material.SOURCE_COMPONENT not in text, f"{html}: Material would fetch the repository's facts"
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    hosts = []
+    page.on("request", lambda r: hosts.append(r.url.split("/")[2]))
+    page.goto(server + "/momentum/", wait_until="load")
+    page.wait_for_timeout(800)
+    shown = page.locator(".md-header a.md-source").is_visible()
+    context.close()
+    assert shown and "api.github.com" not in hosts, hosts
 
 
 # --- focus-visible-early ----------------------------------------------------------------------

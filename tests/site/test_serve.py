@@ -193,7 +193,7 @@ def _explorer_data(server, page: str) -> tuple[str, bytes]:
 def test_an_edited_gdcore_function_changes_what_the_build_computes(server):
     """f = 0.1 x0² + 2 x1² + 1: the gradient, hence every path, is the same; every loss is 1 more."""
     name, data = _explorer_data(server, "/momentum/")
-    header, losses, paths = explorer.decode(data)
+    header, losses, paths, _ = explorer.decode(data)
     functions = server.copy / "gdcore" / "functions.py"
     original = _edit(functions, "return 0.1 * x[..., 0] ** 2 + 2.0 * x[..., 1] ** 2\n",
                      "return 0.1 * x[..., 0] ** 2 + 2.0 * x[..., 1] ** 2 + 1.0\n")
@@ -203,7 +203,7 @@ def test_an_edited_gdcore_function_changes_what_the_build_computes(server):
         _, new_data = _explorer_data(server, "/momentum/")
     finally:
         functions.write_text(original, encoding="utf-8")
-    new_header, new_losses, new_paths = explorer.decode(new_data)
+    new_header, new_losses, new_paths, _ = explorer.decode(new_data)
     assert new_header["count"] == header["count"] and new_header["diverged"] == header["diverged"]
     for old_path, new_path in zip(paths, new_paths, strict=True):
         np.testing.assert_array_equal(new_path, old_path)

@@ -121,8 +121,15 @@ def test_videos_are_click_to_load(built_site: Path, video: str):
 
 
 def test_video_marker_syntax():
-    assert VIDEO_MARKER.fullmatch('<!-- youtube JdeemZDr-hU "제목" -->')
-    assert not VIDEO_MARKER.fullmatch('<!-- youtube short "제목" -->')
+    assert VIDEO_MARKER.fullmatch('<!-- youtube JdeemZDr-hU "제목" channel="채널" lang="영어" length="12:34" -->')
+    assert VIDEO_MARKER.fullmatch('<!-- youtube JdeemZDr-hU "제목" channel="?" lang="?" length="1:02:03" -->')
+    assert not VIDEO_MARKER.fullmatch('<!-- youtube JdeemZDr-hU "제목" -->')  # the facts are not optional
+    assert not VIDEO_MARKER.fullmatch('<!-- youtube JdeemZDr-hU "제목" channel="c" lang="ko" length="12분" -->')
+    assert not VIDEO_MARKER.fullmatch('<!-- youtube short "제목" channel="c" lang="ko" length="1:00" -->')
+    from sitegen.markers import video_block
+
+    html = video_block("JdeemZDr-hU", "제목 <b>", "3Blue1Brown", "영어", "?")
+    assert "「제목 &lt;b&gt;」 · 채널 3Blue1Brown · 언어 영어 · 길이: 원 글에 없어 확인하지 못함" in html
 
 
 @pytest.mark.parametrize("label", ["한글 ✓ 기호", r"$\mathrm{학습률}$"])
@@ -208,6 +215,6 @@ def test_figures_are_numbered_per_chapter_and_referred_to(built_site: Path):
     assert re.search(r'<div class="gd-eq" id="eq-elongated-gd-step">.*?<div class="gd-eq__number">\(6\.1\)</div>',
                      html, re.DOTALL)
     sgd = (built_site / "sgd" / "index.html").read_text(encoding="utf-8")
-    assert '<a href="../gradient-descent/#fig8">그림 3.3</a>' in sgd  # a figure of another chapter
+    assert '<a href="../gradient-descent/#fig8">그림 3.2</a>' in sgd  # a figure of another chapter
     for page in built_site.rglob("*.html"):
         assert "[](" not in page.read_text(encoding="utf-8"), f"{page}: an empty reference was not filled in"

@@ -101,24 +101,25 @@
             return t;
           }));
           const value = choice.limits[m];
-          const p = value === null ? NaN : place(choice.lrs, value);
-          if (!(p >= 0 && p <= 1)) {
+          if (value === null) { // an adaptive method: no such limit
             limit.hidden = true;
             limit.textContent = "";
             return;
           }
+          const p = place(choice.lrs, value);
+          const outside = p > 1 ? "▶" : p < 0 ? "◀" : ""; // beyond the slider's last or first stop
           const formula = choice.id === "nesterov" && Number(config.momenta[m]) > 0
             ? "2(1+μ)/((1+2μ)λmax)" : Number(config.momenta[m]) > 0 ? "2(1+μ)/λmax" : "2/λmax";
           limit.hidden = false;
-          limit.style.setProperty("--at", String(p));
+          limit.style.setProperty("--at", String(Math.min(1, Math.max(0, p))));
           limit.dataset.value = String(value);
           const arrow = document.createElement("span");
           arrow.className = "gdx__limit-arrow";
           arrow.setAttribute("aria-hidden", "true");
-          arrow.textContent = "▲";
+          arrow.textContent = outside || "▲";
           const words = document.createElement("span");
           words.className = "gdx__limit-text";
-          words.textContent = `안정 한계 η = ${g4(value)} (${formula})`;
+          words.textContent = `안정 한계 η = ${g4(value)} (${formula})${outside ? ": 눈금 밖" : ""}`;
           limit.replaceChildren(arrow, words);
         };
 
@@ -239,7 +240,7 @@
           opt.dataset.current = opt.value;
           draw();
           note.textContent = lrs[best] === old ? "" :
-            ` (${config.optimizers[Number(opt.value)].label}의 격자에 없는 학습률: η = ${old} → 가장 가까운 ${lrs[best]})`;
+            ` (${config.optimizers[Number(opt.value)].label} 격자에 없는 η = ${old} 대신 가장 가까운 ${lrs[best]})`;
         });
         opt.dataset.current = opt.value;
         lr.addEventListener("input", edit);

@@ -255,6 +255,8 @@ MISTAKES = [
     ("figure function raises", "sitegen/figures/gradient.py",
      lambda t: t.replace("scale = 12.0  # one unit", "scale = 12.0 / 0  # one unit"),
      rf"sitegen/figures/gradient\.py:{_line('sitegen/figures/gradient.py', 'scale = 12.0  # one unit')}: figure fig4-9 \(light\) failed: ZeroDivisionError"),
+    ("reference to no number", "docs/gradient.md", lambda t: t + "\n[](#fig-none)\n",
+     rf"docs/gradient\.md:{_after_end('docs/gradient.md')}: the empty link \[\]\(#fig-none\) names no numbered figure"),
     ("broken link", "docs/gradient.md", lambda t: t + "\n[없는 쪽](no-such-page.md)\n",
      r"Doc file 'gradient\.md' contains a link 'no-such-page\.md', but the target is not found"),
     ("broken anchor", "docs/gradient.md", lambda t: t + "\n[없는 제목](#no-such-heading)\n",

@@ -228,3 +228,75 @@ def test_figure_errors_name_the_module_and_line(tmp_path):
             cache.draw_module("sitegen.figures.test_sitegen", [("figure-light", "broken", str(tmp_path / "x"))])
     finally:
         del figures.REGISTRY["broken"]
+
+
+# --- numbers, references, the repository --------------------------------------------------------
+
+
+class _File:
+    def __init__(self, src_uri: str, text: str):
+        self.src_uri, self.content_string, self.abs_src_path = src_uri, text, str(ROOT / "docs" / src_uri)
+
+
+class _Page:
+    def __init__(self, file: _File):
+        self.file = file
+
+
+NAV = {"nav": [{"처음으로": "index.md"}, {"3. 경사하강법": "gd.md"}, {"부록": [{"9. 비교": "cmp.md"}]}],
+       "config_file_path": str(ROOT / "mkdocs.yml")}
+
+
+def test_figures_and_labelled_equations_are_numbered_per_chapter():
+    from sitegen import numbering
+
+    gd = _File("gd.md", "<!-- figure fig7 -->\n\n$$\nx = 1 \\label{one}\n$$\n\n$$\ny\n$$\n\n<!-- figure fig8 -->\n"
+                        "$$\nz \\label{two}\n$$\n")
+    cmp_ = _File("cmp.md", "<!-- figure compare-saddle -->\n")
+    numbers = numbering.count([_File("index.md", "안녕"), gd, cmp_], NAV)
+    assert numbers.names == {("gd.md", "fig7"): "그림 3.1", ("gd.md", "fig8"): "그림 3.2",
+                             ("gd.md", "eq-one"): "식 (3.1)", ("gd.md", "eq-two"): "식 (3.2)",
+                             ("cmp.md", "compare-saddle"): "그림 9.1"}
+    page = _Page(gd)
+    out = numbering.number_equations(gd.content_string, page, numbers)
+    assert '<div class="gd-eq" id="eq-two" markdown="block">\n\n$$\nz\n$$\n\n<div class="gd-eq__number">(3.2)</div>' in out
+    assert "\\label" not in out and "$$\ny\n$$" in out  # an unlabelled block stays as it was
+    text = "[](#fig8)와 [](#eq-one), [](cmp.md#compare-saddle)"
+    assert numbering.fill_references(text, page, NAV, numbers) == (
+        "[그림 3.2](#fig8)와 [식 (3.1)](#eq-one), [그림 9.1](cmp.md#compare-saddle)")
+    with pytest.raises(Exception, match=r"the empty link \[\]\(#fig9\) names no numbered figure or equation of gd\.md"):
+        numbering.fill_references("[](#fig9)", page, NAV, numbers)
+
+
+def test_an_equation_label_outside_a_numbered_chapter_fails():
+    from sitegen import numbering
+
+    with pytest.raises(Exception, match=r"docs/index\.md:3: equation label 'x' on a page that is not a numbered chapter"):
+        numbering.count([_File("index.md", "# 처음\n$$\na \\label{x}\n$$\n")], NAV)
+
+
+def test_the_repository_block_with_and_without_a_repository(monkeypatch):
+    from sitegen import markers, repository
+
+    known = markers.repository_block({"extra": {"repository": "someone/gd-site"}})
+    assert "[someone/gd-site](https://github.com/someone/gd-site)" in known
+    assert "git clone https://github.com/someone/gd-site.git\ncd gd-site" in known
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    monkeypatch.setattr(repository, "_origin_repository", lambda: "")
+    assert "저장소 주소를 모르는 채로" in markers.repository_block({"extra": {"repository": ""}})
+    assert repository.source_url("", "gdcore/run.py", 3) == ""
+    monkeypatch.setattr(repository, "commit", lambda: "abc123")
+    assert repository.source_url("o/r", "gdcore/run.py", 3) == "https://github.com/o/r/blob/abc123/gdcore/run.py#L3"
+    for remote, repo in [("https://github.com/o/r.git", "o/r"), ("git@github.com:o/r.git", "o/r"),
+                         ("https://gitlab.com/o/r.git", None)]:
+        m = repository.GITHUB_REMOTE.search(remote)
+        assert (m.group("repo") if m else None) == repo
+
+
+def test_helpers_of_a_figure_function_are_found_in_the_repository():
+    specs = figures.load_all()
+    names = {h["name"]: h for h in specs["fig12"].helpers}
+    assert names["_path_panel"]["path"] == "sitegen/figures/momentum.py" and names["_path_panel"]["code"]
+    assert specs["fig12"].body().startswith("def ")  # the fold opens on the function, not its decorator
+    digits = {h["name"]: h for h in specs["compare-digits-loss"].helpers}
+    assert digits["fit"]["path"] == "gdcore/train.py" and digits["fit"]["code"] == ""  # gdcore: linked

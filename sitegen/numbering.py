@@ -35,8 +35,13 @@ CHAPTER_TITLE = re.compile(r"^(?P<n>\d+)\.\s")
 #: a display block at the start of a line, ``$$`` alone on its first and last lines
 DISPLAY = re.compile(r"^\$\$[ \t]*\n(?P<body>.*?)\n\$\$[ \t]*$", re.MULTILINE | re.DOTALL)
 LABEL = re.compile(r"[ \t]*\\label\{(?P<name>[\w-]+)\}")
-#: a Markdown link with empty text to an anchor on this page or on another page
-EMPTY_REF = re.compile(r"\[\]\((?P<page>[\w./-]*\.md)?#(?P<anchor>[\w-]+)\)")
+#: a Markdown link with empty text to an anchor on this page or on another page, and the particle
+#: that may follow it (its form depends on how the number is read: 3.1은 "삼 점 일은", 3.2는)
+EMPTY_REF = re.compile(r"\[\]\((?P<page>[\w./-]*\.md)?#(?P<anchor>[\w-]+)\)(?P<particle>으로|[은는이가을를와과로])?")
+#: the particle after a number read in Korean, by its last digit: 영 일 이 삼 사 오 육 칠 팔 구
+AFTER_CONSONANT = {"는": "은", "가": "이", "를": "을", "와": "과"}
+ENDS_IN_CONSONANT = set("013678")
+ENDS_IN_RIEUL = set("178")  # 일 칠 팔: 로, not 으로
 
 
 @dataclass
@@ -129,6 +134,18 @@ def fill_references(markdown: str, page, config, numbers: Numbers) -> str:
             raise PluginError(f"{line_of(page, m.group(0), config)}: the empty link {m.group(0)} names no numbered "
                               f"figure or equation of {target} (write [](#FIGURE_ID), [](#eq-LABEL) or "
                               "[](page.md#FIGURE_ID))")
-        return f"[{name}]({m.group('page') or ''}#{m.group('anchor')})"
+        particle = m.group("particle") or ""
+        if particle and particle != (right := _particle(name[-1] if name[-1].isdigit() else name[-2], particle)):
+            raise PluginError(f"{line_of(page, m.group(0), config)}: {m.group(0)} reads '{name}{particle}'; "
+                              f"write '{right}' after it ('{name}{right}')")
+        return f"[{name}]({m.group('page') or ''}#{m.group('anchor')}){particle}"
 
     return EMPTY_REF.sub(one, markdown)
+
+
+def _particle(digit: str, particle: str) -> str:
+    """The form of ``particle`` that follows a number ending in ``digit`` (read in Sino-Korean)."""
+    vowel_form = {v: k for k, v in AFTER_CONSONANT.items()}.get(particle, particle)
+    if particle in ("로", "으로"):
+        return "으로" if digit in ENDS_IN_CONSONANT - ENDS_IN_RIEUL else "로"
+    return AFTER_CONSONANT[vowel_form] if digit in ENDS_IN_CONSONANT else vowel_form

@@ -300,3 +300,17 @@ def test_helpers_of_a_figure_function_are_found_in_the_repository():
     assert specs["fig12"].body().startswith("def ")  # the fold opens on the function, not its decorator
     digits = {h["name"]: h for h in specs["compare-digits-loss"].helpers}
     assert digits["fit"]["path"] == "gdcore/train.py" and digits["fit"]["code"] == ""  # gdcore: linked
+
+
+def test_the_particle_after_a_number_must_fit_how_it_is_read():
+    from sitegen import numbering
+
+    numbers = numbering.Numbers(names={("gd.md", "a"): "그림 3.1", ("gd.md", "b"): "그림 3.2",
+                                       ("gd.md", "eq-c"): "식 (3.6)"})
+    page = _Page(_File("gd.md", ""))
+    fill = lambda text: numbering.fill_references(text, page, NAV, numbers)  # noqa: E731
+    assert fill("[](#a)은 [](#b)는 [](#eq-c)이 [](#a)로 [](#eq-c)으로 [](#b)와") == (
+        "[그림 3.1](#a)은 [그림 3.2](#b)는 [식 (3.6)](#eq-c)이 [그림 3.1](#a)로 [식 (3.6)](#eq-c)으로 [그림 3.2](#b)와")
+    for wrong, right in [("[](#a)는", "은"), ("[](#b)과", "와"), ("[](#eq-c)가", "이"), ("[](#a)으로", "로")]:
+        with pytest.raises(Exception, match=f"write '{right}' after it"):
+            fill(wrong)

@@ -51,9 +51,10 @@ def expand(markdown: str, page, config, figure_paths: dict[str, Path],
            numbers: Callable[[str], str | None] = lambda fig_id: None) -> str:
     """Every marker of ``page`` expanded; ``figure_paths``: ``{output name: drawn file}``;
     ``numbers``: a figure's number on this page (``"3.2"``), ``None`` outside the chapters."""
+    shown: dict[tuple[str, int], str] = {}  # the page's helpers whose code a fold already shows
     markdown = FIGURE_MARKER.sub(
-        lambda m: figure_block(m.group("id"), page, config, figure_paths, numbers(m.group("id"))), markdown)
-    markdown = TABLE_MARKER.sub(lambda m: table_block(m.group("id"), page, config), markdown)
+        lambda m: figure_block(m.group("id"), page, config, figure_paths, numbers(m.group("id")), shown), markdown)
+    markdown = TABLE_MARKER.sub(lambda m: table_block(m.group("id"), page, config, shown), markdown)
     markdown = SOURCE_MARKER.sub(lambda m: source_block(m.group("name"), page, config), markdown)
     from sitegen import explorer  # imported afresh: a rebuild of `mkdocs serve` reloads it with gdcore
 
@@ -71,7 +72,8 @@ def expand(markdown: str, page, config, figure_paths: dict[str, Path],
     return markdown
 
 
-def figure_block(fig_id: str, page, config, figure_paths: dict[str, Path], number: str | None = None) -> str:
+def figure_block(fig_id: str, page, config, figure_paths: dict[str, Path], number: str | None = None,
+                 shown: dict[tuple[str, int], str] | None = None) -> str:
     """The figure's two images, its numbered caption (``number``: ``"3.2"``) and its code fold."""
     from sitegen import figures
 
@@ -95,43 +97,46 @@ def figure_block(fig_id: str, page, config, figure_paths: dict[str, Path], numbe
         + "\n".join(images)
         + f'\n<figcaption markdown="span">{label} {spec.caption}{post}</figcaption>\n'
         + "</figure>\n\n"
-        + code_fold("이 그림을 그린 코드", fig_id, spec, config)
+        + code_fold("이 그림을 그린 코드", fig_id, spec, config, shown)
     )
 
 
-def code_fold(title: str, anchor: str, spec, config) -> str:
+def code_fold(title: str, anchor: str, spec, config, shown: dict[tuple[str, int], str] | None = None) -> str:
     """A closed fold with the function's code first, then the helpers it calls.
 
-    Helpers from ``sitegen/`` are shown in the fold, each with an anchor the list links to;
-    gdcore's are linked to their file on GitHub at the built commit (or named by file and line
-    when the repository is unknown).
+    Helpers from ``sitegen/`` are shown in the fold, each with an anchor the list links to; a
+    helper whose code an earlier fold of the page already shows (``shown``: (file, line) -> its
+    anchor) is linked there instead of shown again (seven histograms share one helper: its code
+    once, not seven times, in a page that is already heavy).  gdcore's are linked to their file on
+    GitHub at the built commit (or named by file and line when the repository is unknown).
     """
+    shown = {} if shown is None else shown
     from sitegen import repository
 
     module = spec.module_file.relative_to(ROOT).as_posix()
     body = [f"```python\n{spec.body().rstrip()}\n```"]
-    if spec.helpers:
-        repo = repository.repository(config["extra"].get("repository", ""))
-        names = []
-        for helper in spec.helpers:
-            where = f"{helper['path']} {helper['line']}행"
-            if helper["code"]:
-                target = f"#{anchor}--{helper['name'].replace('.', '-')}"
-            else:
-                target = repository.source_url(repo, helper["path"], helper["line"])
-            names.append(f"[`{helper['name']}`]({target}) ({where})" if target else f"`{helper['name']}` ({where})")
-        body.append("이 함수가 부르는 이 저장소의 코드: " + ", ".join(names))
-        for helper in spec.helpers:
-            if helper["code"]:
-                hid = f"{anchor}--{helper['name'].replace('.', '-')}"
-                body.append(f'<p class="gd-helper" id="{hid}" markdown="span">`{helper["name"]}` — '
-                            f"`{helper['path']}` {helper['line']}행</p>")
-                body.append(f"```python\n{textwrap.dedent(helper['code']).rstrip()}\n```")
+    repo = repository.repository(config["extra"].get("repository", ""))
+    names, blocks = [], []
+    for helper in spec.helpers:
+        where = f"{helper['path']} {helper['line']}행"
+        key = (helper["path"], helper["line"])
+        if helper["code"] and key in shown:  # shown in an earlier fold of this page
+            target = f"#{shown[key]}"
+        elif helper["code"]:  # the site's own helper: its code follows in this fold
+            hid = shown[key] = f"{anchor}--{helper['name'].replace('.', '-')}"
+            target = f"#{hid}"
+            blocks += [f'<p class="gd-helper" id="{hid}" markdown="span">`{helper["name"]}` — `{helper["path"]}` '
+                       f"{helper['line']}행</p>", f"```python\n{textwrap.dedent(helper['code']).rstrip()}\n```"]
+        else:  # gdcore's: its line on GitHub, if the repository is known
+            target = repository.source_url(repo, helper["path"], helper["line"])
+        names.append(f"[`{helper['name']}`]({target}) ({where})" if target else f"`{helper['name']}` ({where})")
+    if names:
+        body += ["이 함수가 부르는 이 저장소의 코드: " + ", ".join(names), *blocks]
     inner = textwrap.indent("\n\n".join(body), "    ")
     return f'??? example gd-code "{title} — `{module}`"\n\n{inner}\n'
 
 
-def table_block(table_id: str, page, config) -> str:
+def table_block(table_id: str, page, config, shown: dict[tuple[str, int], str] | None = None) -> str:
     from sitegen import figures
 
     if table_id not in figures.TABLES:
@@ -142,7 +147,7 @@ def table_block(table_id: str, page, config) -> str:
         table = figures.table_markdown(table_id)
     except figures.FigureError as err:
         raise PluginError(str(err)) from None
-    return table + "\n\n" + code_fold("이 표를 계산한 코드", f"table-{table_id}", spec, config)
+    return table + "\n\n" + code_fold("이 표를 계산한 코드", f"table-{table_id}", spec, config, shown)
 
 
 def source_block(dotted: str, page, config) -> str:

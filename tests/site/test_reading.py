@@ -187,6 +187,25 @@ def test_figure_code_fold(server: str, browser):
     assert not problems, problems
 
 
+def test_a_helper_shared_by_figures_is_shown_once_and_linked(server: str, browser, built_site: Path):
+    """Seven histograms call one helper: its code stands in the first fold; the others link there,
+    and following the link opens that fold at the helper."""
+    html = (built_site / "weight-initialization" / "index.html").read_text(encoding="utf-8")
+    assert html.count('id="fig-init-hist-std1--_histogram_row"') == 1
+    assert html.count('class="gd-helper"') == len(set(re.findall(r'class="gd-helper" id="([^"]+)"', html)))
+    assert html.count('href="#fig-init-hist-std1--_histogram_row"') == 7
+    context, page, problems = _open(browser, server, "/weight-initialization/", "light", PHONE)
+    fold = page.locator("figure#fig-init-hist-he-relu + details.gd-code")
+    fold.locator("summary").click()
+    fold.locator("a[href='#fig-init-hist-std1--_histogram_row']").click()
+    page.wait_for_timeout(300)
+    opened, top = page.evaluate("""() => { const t = document.getElementById('fig-init-hist-std1--_histogram_row');
+        return [t.closest('details').open, t.getBoundingClientRect().top]; }""")
+    context.close()
+    assert opened and 0 <= top < PHONE["height"], (opened, top)
+    assert not problems, problems
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_footnotes_on_a_phone(server: str, browser, theme: str):
     context, page, problems = _open(browser, server, "/momentum/", theme, PHONE)

@@ -101,3 +101,92 @@ def test_bad_input():
         S.cosine(1, 0.1, -5)
     with pytest.raises(ValueError, match="eta_min"):
         S.cosine(1, 0.1, 5, eta_min=-1e-3)
+
+
+# --- torch's scheduler objects, against torch's own values ---------------------------------------
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from gdcore.optim import SGD, Adam  # noqa: E402
+
+REFERENCE = json.loads((Path(__file__).parent / "reference" / "schedule_reference.json").read_text(encoding="utf-8"))
+CLOSED_FORM = {  # each object's closed-form function, for one stretch
+    "StepLR": lambda t, lr, kw: S.step_decay(t, lr, **kw),
+    "ExponentialLR": lambda t, lr, kw: S.exponential(t, lr, **kw),
+    "CosineAnnealingLR": lambda t, lr, kw: S.cosine(t, lr, **kw),
+    "LinearLR": lambda t, lr, kw: S.linear(t, lr, **kw),
+}
+
+
+def _replay(case: dict) -> list[float]:
+    opt = SGD(np.zeros(1), lr=case["lr"])
+    made = [getattr(S, name)(opt, **kwargs) for name, kwargs in case["schedulers"]]
+    scheduler = S.SequentialLR(opt, made, case["milestones"]) if "milestones" in case else made[0]
+    lrs = [opt.lr]
+    for _ in range(case["steps"]):
+        opt.step([np.zeros(1)])
+        scheduler.step()
+        lrs.append(opt.lr)
+        assert scheduler.get_last_lr() == [opt.lr]
+    return lrs
+
+
+def test_the_reference_covers_every_scheduler():
+    names = {name for case in REFERENCE["cases"] for name, _ in case["schedulers"]}
+    assert names == set(CLOSED_FORM) and sum("milestones" in c for c in REFERENCE["cases"]) >= 3
+    assert REFERENCE["torch_version"].startswith("2.")
+
+
+@pytest.mark.parametrize("case", REFERENCE["cases"], ids=[c["name"] for c in REFERENCE["cases"]])
+def test_schedulers_match_torch_at_every_step(case: dict):
+    got = np.array(_replay(case))
+    want = np.array(case["lrs"])
+    assert len(got) == len(want) == case["steps"] + 1
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", REFERENCE["cases"], ids=[c["name"] for c in REFERENCE["cases"]])
+def test_the_functions_give_the_same_values_as_the_objects(case: dict):
+    """Stretch by stretch, the closed form of each scheduler equals torch's values."""
+    lrs = np.array(case["lrs"])
+    starts = [0, *case.get("milestones", [])]
+    ends = [*starts[1:], case["steps"] + 1]
+    for (name, kwargs), a, b in zip(case["schedulers"], starts, ends, strict=True):
+        t = np.arange(b - a)
+        np.testing.assert_allclose(CLOSED_FORM[name](t, case["lr"], kwargs), lrs[a:b], rtol=0, atol=1e-12)
+
+
+def test_warmup_then_cosine_reads_as_in_torch():
+    opt = Adam(np.zeros(3), lr=1e-3)
+    warmup = S.LinearLR(opt, start_factor=0.01, total_iters=5)
+    decay = S.CosineAnnealingLR(opt, T_max=95)
+    schedule = S.SequentialLR(opt, [warmup, decay], milestones=[5])
+    assert opt.lr == pytest.approx(1e-5) and opt.initial_lr == 1e-3
+    seen = []
+    for _ in range(100):
+        opt.step([np.ones(3)])
+        schedule.step()
+        seen.append(opt.lr)
+    assert seen[4] == pytest.approx(1e-3) and max(seen) == pytest.approx(1e-3)
+    assert seen[-1] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_scheduler_input_is_checked():
+    opt = SGD(np.zeros(1), lr=0.1)
+    with pytest.raises(TypeError, match="optimizer must have a float attribute lr"):
+        S.StepLR(object(), step_size=3)
+    with pytest.raises(ValueError, match="step_size must be"):
+        S.StepLR(opt, step_size=0)
+    with pytest.raises(ValueError, match=r"start_factor must be in \(0, 1\]"):
+        S.LinearLR(opt, start_factor=2.0)
+    with pytest.raises(ValueError, match="gamma must be"):
+        S.ExponentialLR(opt, gamma=-0.5)
+    a, b = S.ExponentialLR(opt, gamma=0.9), S.StepLR(opt, step_size=3)
+    with pytest.raises(ValueError, match="milestones must have one entry fewer than schedulers"):
+        S.SequentialLR(opt, [a, b], milestones=[])
+    with pytest.raises(ValueError, match="milestones must increase"):
+        S.SequentialLR(opt, [a, b, S.StepLR(opt, step_size=2)], milestones=[5, 5])
+    other = S.StepLR(SGD(np.zeros(1), lr=0.1), step_size=3)
+    with pytest.raises(ValueError, match=r"schedulers\[1\] belongs to another optimizer"):
+        S.SequentialLR(opt, [a, other], milestones=[4])

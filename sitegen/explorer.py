@@ -400,7 +400,7 @@ def dequantise(dataset: Dataset, q: np.ndarray) -> np.ndarray:
 #: the background's size in inches and its margins (room for the ticks and axis names), chosen so
 #: that the tick labels are about 11 px tall on a 390-px phone and the plot keeps its aspect ratio
 FIG_WIDTH = 4.6
-MARGIN = {"left": 0.42, "right": 0.12, "top": 0.1, "bottom": 0.4}
+MARGIN = {"left": 0.46, "right": 0.14, "top": 0.1, "bottom": 0.44}
 
 
 def plot_box(dataset: Dataset) -> tuple[float, float, dict[str, float]]:
@@ -423,7 +423,7 @@ def draw_background(dataset: Dataset, theme) -> bytes:
 
     (x0, x1), (y0, y1) = dataset.window
     width, height, box = plot_box(dataset)
-    with plt.rc_context({**theme.rc(), "savefig.bbox": "standard", "font.size": 9}), warnings.catch_warnings():
+    with plt.rc_context({**theme.rc(), "savefig.bbox": "standard", "font.size": 10}), warnings.catch_warnings():
         warnings.filterwarnings("error", message=r".*Glyph .* missing from")
         fig = plt.figure(figsize=(width, height))
         try:

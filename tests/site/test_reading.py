@@ -156,7 +156,8 @@ def test_equation_numbers_and_references(server: str, browser, width: str):
         const m = e.querySelector('.arithmatex').getBoundingClientRect();
         const n = e.querySelector('.gd-eq__number').getBoundingClientRect();
         return [e.id, e.querySelector('.gd-eq__number').textContent, m.right, n.left, n.right]; })""")
-    assert [b[:2] for b in boxes] == [["eq-gd-update", "(3.1)"], ["eq-gd-taylor", "(3.2)"]], boxes
+    assert [b[:2] for b in boxes] == [["eq-gd-update", "(3.1)"], ["eq-gd-taylor", "(3.2)"], ["eq-gd-rate", "(3.3)"],
+                                      ["eq-gd-best-rate", "(3.4)"]], boxes
     for _, _, math_right, number_left, number_right in boxes:
         assert math_right <= number_left and number_right <= WIDTHS[width]["width"], boxes
     page.click('a[href="#eq-gd-update"]')

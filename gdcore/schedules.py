@@ -229,6 +229,26 @@ class LRScheduler:
         raise NotImplementedError
 
 
+class LambdaLR(LRScheduler):
+    """``torch.optim.lr_scheduler.LambdaLR``: the rate is η_0 · ``lr_lambda(t)`` at step t.
+
+    E.g. ``LambdaLR(opt, lambda t: 1 / (1 + t / 100))``, a decay that meets the Robbins–Monro
+    conditions (Σ η_t = ∞, Σ η_t² < ∞) under which SGD's iterates converge.
+    """
+
+    def __init__(self, optimizer, lr_lambda) -> None:
+        if not callable(lr_lambda):
+            raise TypeError(f"lr_lambda must be a callable step -> factor, got {type(lr_lambda).__name__}")
+        self.lr_lambda = lr_lambda
+        super().__init__(optimizer)
+
+    def _next_lr(self, lr: float) -> float:
+        return self.base_lr * float(self.lr_lambda(self.last_epoch))
+
+    def _closed_form(self) -> float:
+        return self.base_lr * float(self.lr_lambda(self.last_epoch))
+
+
 class StepLR(LRScheduler):
     """``torch.optim.lr_scheduler.StepLR``: the rate times ``gamma`` every ``step_size`` steps.
 
@@ -375,3 +395,35 @@ class SequentialLR(LRScheduler):
         else:
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()[0]
+
+
+def scheduled(optimizer, schedule):
+    """An optimizer factory whose learning rate ``schedule`` sets after every step, for
+    :func:`gdcore.run.minimize` (which creates the optimizer itself)::
+
+        minimize(f, x0, scheduled(partial(SGD, lr=0.1), lambda opt: CosineAnnealingLR(opt, T_max=100)), 100)
+
+    Each step is ``opt.step(g); scheduler.step()``, torch's order.  ``optimizer`` makes the
+    optimizer from the parameter array (e.g. ``partial(SGD, lr=0.1)``); ``schedule`` makes the
+    scheduler from the optimizer.
+    """
+    if not callable(optimizer):
+        raise TypeError(f"optimizer must be a callable params -> optimizer, got {type(optimizer).__name__}")
+    if not callable(schedule):
+        raise TypeError(f"schedule must be a callable optimizer -> scheduler, got {type(schedule).__name__}")
+
+    class Scheduled:
+        def __init__(self, params) -> None:
+            self.optimizer = optimizer(params)
+            self.scheduler = schedule(self.optimizer)
+            check_has(self.scheduler, "schedule(optimizer)", "return a scheduler with step()", methods=("step",))
+
+        @property
+        def lr(self) -> float:
+            return self.optimizer.lr
+
+        def step(self, grads) -> None:
+            self.optimizer.step(grads)
+            self.scheduler.step()
+
+    return Scheduled

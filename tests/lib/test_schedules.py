@@ -190,3 +190,33 @@ def test_scheduler_input_is_checked():
     other = S.StepLR(SGD(np.zeros(1), lr=0.1), step_size=3)
     with pytest.raises(ValueError, match=r"schedulers\[1\] belongs to another optimizer"):
         S.SequentialLR(opt, [a, other], milestones=[4])
+
+
+def test_lambda_lr_and_scheduled_with_minimize():
+    from functools import partial
+
+    from gdcore.functions import elongated
+    from gdcore.run import minimize
+
+    opt = SGD(np.zeros(1), lr=0.2)
+    sched = S.LambdaLR(opt, lambda t: 1 / (1 + t / 10))
+    seen = [opt.lr]
+    for _ in range(20):
+        opt.step([np.zeros(1)])
+        sched.step()
+        seen.append(opt.lr)
+    np.testing.assert_allclose(seen, [0.2 / (1 + t / 10) for t in range(21)], rtol=0, atol=1e-15)
+    with pytest.raises(TypeError, match="lr_lambda must be a callable"):
+        S.LambdaLR(opt, 0.5)
+    # minimize with a schedule: the same path as the loop written out
+    make = S.scheduled(partial(SGD, lr=0.4), lambda o: S.CosineAnnealingLR(o, T_max=30))
+    run = minimize(elongated, [-5.0, -2.0], make, 30)
+    x = np.array([-5.0, -2.0])
+    opt = SGD(x, lr=0.4)
+    cos = S.CosineAnnealingLR(opt, T_max=30)
+    for _ in range(30):
+        opt.step(elongated.grad(x))
+        cos.step()
+    np.testing.assert_array_equal(run.points[-1], x)
+    with pytest.raises(TypeError, match="schedule must be a callable"):
+        S.scheduled(partial(SGD, lr=0.1), None)

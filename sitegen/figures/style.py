@@ -35,7 +35,9 @@ def _add_minus_sign(font) -> None:
     pen.lineTo((plus.xMax, low))
     pen.closePath()
     font.setGlyphOrder([*font.getGlyphOrder(), "uni2212"])
-    glyf.glyphs["uni2212"] = pen.glyph()
+    glyph = pen.glyph()
+    glyph.recalcBounds(glyf)  # the font is saved without recalculating bounds (the others are unchanged)
+    glyf.glyphs["uni2212"] = glyph
     glyf.glyphOrder = font.getGlyphOrder()
     hmtx.metrics["uni2212"] = hmtx.metrics["plus"]
     for name in ("hdmx", "LTSH", "VDMX"):  # per-glyph device tables: not needed, would be one short
@@ -64,7 +66,9 @@ def _register_korean_font() -> None:
         if not target.exists():
             from fontTools.ttLib import TTFont  # a dependency of matplotlib
 
-            font = TTFont(source / f"NanumGothic{weight}.ttf")
+            # the glyphs are copied as they are (recomputing every glyph's bounds took 6 s of a cold
+            # build), and the file's date is the source's (the same commit writes the same bytes)
+            font = TTFont(source / f"NanumGothic{weight}.ttf", recalcBBoxes=False, recalcTimestamp=False)
             _add_minus_sign(font)
             for record in font["name"].names:
                 if record.nameID in (1, 4, 6, 16):

@@ -333,9 +333,18 @@ def _run_chunk(key: str, chunk: list[int]) -> list[tuple[int, np.ndarray, float,
     return out
 
 
+def distinct_runs(dataset: Dataset) -> dict[int, int]:
+    """``{run index: the index whose run it repeats}``: an optimizer without momentum (AdaGrad)
+    gives the same run for every momentum of the grid, computed once (the first momentum's)."""
+    same = {}
+    for i, choice, *_ in dataset.settings():
+        same[i] = i if choice.has_momentum else i - i % len(dataset.momenta)
+    return same
+
+
 def submit(dataset: Dataset, pool: WorkerPool, parts: int = 4) -> list[Future]:
-    """Share a dataset's runs out among ``pool``'s workers, in ``parts`` chunks; for :func:`compute`."""
-    indices = list(range(int(np.prod(dataset.shape))))
+    """Share a dataset's distinct runs out among ``pool``'s workers, in ``parts`` chunks; for :func:`compute`."""
+    indices = sorted(set(distinct_runs(dataset).values()))
     return [pool.submit(_run_chunk, dataset.key, indices[w::parts]) for w in range(parts)]
 
 
@@ -347,12 +356,13 @@ def compute(dataset: Dataset, futures: list[Future] | None = None) -> bytes:
     """
     n = int(np.prod(dataset.shape))
     indices = list(range(n))
+    same = distinct_runs(dataset)
     if futures is not None:
-        results = [r for future in futures for r in future.result()]
+        computed = [r for future in futures for r in future.result()]
     else:
-        results = _run_chunk(dataset.key, indices)
-    results.sort(key=lambda r: r[0])
-    assert [r[0] for r in results] == indices
+        computed = _run_chunk(dataset.key, sorted(set(same.values())))
+    by_index = {r[0]: r for r in computed}
+    results = [(i, *by_index[same[i]][1:]) for i in indices]
     header = {
         "key": dataset.key,
         "steps": dataset.steps,

@@ -40,8 +40,8 @@ class NoiseConfig:
     """
 
     lr: float = PATHS.lr
-    steps: int = 3000
-    seeds: tuple[int, ...] = (1, 2, 3, 4, 5)
+    steps: int = 2000
+    seeds: tuple[int, ...] = (1, 2, 3, 4)
     inverse_time: float = 100.0
     fast_gamma: float = 0.97
 

@@ -25,7 +25,7 @@ LR_RANGE, BETA_RANGE = (0.02, 1.2), (0.0, 0.98)
 FINE = 181  # closed form: points per axis
 RUN_LRS = np.round(np.arange(0.05, 1.2001, 0.05), 2)  # gdcore runs: one per cell
 RUN_BETAS = np.round(np.arange(0.0, 0.9501, 0.05), 2)
-RUN_STEPS = 120
+RUN_STEPS = 100
 RATE_LEVELS = [0.6, 0.65, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0]
 GRID_BEST = (0.5, 0.6)  # (β, η) of the best cell of the momentum-grid figure (sitegen/figures/momentum.py)
 
@@ -48,7 +48,7 @@ def closed_form():
 def measured():
     """The per-step factor of a gdcore run (``measured_rate`` over its second half) for every cell
     of (RUN_BETAS × RUN_LRS); NaN where the run diverged: gdcore stopped it, or it grew (a factor
-    of 1 or more: in 120 steps a run growing 1.2-fold a step does not reach gdcore's limit)."""
+    of 1 or more: in RUN_STEPS steps a run growing 1.2-fold a step does not reach gdcore's limit)."""
     out = np.full((len(RUN_BETAS), len(RUN_LRS)), np.nan)
     for r, beta in enumerate(RUN_BETAS):
         for c, lr in enumerate(RUN_LRS):
@@ -77,7 +77,7 @@ def _optimum():
     caption=(
         "$f = 0.1\\,x_0^2 + 2\\,x_1^2$($\\kappa = 20$)에서 `SGD(lr=η, momentum=β)`의 걸음당 수렴 배율. "
         "위: `gdcore.theory.heavy_ball_rate`(두 곡률에서 특성근의 가장 큰 크기)의 등고선과 "
-        "`heavy_ball_regime`의 세 영역. 아래: 격자의 칸마다 `gdcore.run.minimize`로 120걸음을 돌려 뒤쪽 절반에서 잰 배율"
+        f"`heavy_ball_regime`의 세 영역. 아래: 격자의 칸마다 `gdcore.run.minimize`로 {RUN_STEPS}걸음을 돌려 뒤쪽 절반에서 잰 배율"
         "(`measured_rate`, 회색은 발산). 별표는 이론의 최적점 $(\\eta^\\star, \\beta^\\star)$, 원은 "
         "[](#momentum-grid)에서 가장 좋았던 칸 $(\\eta, \\beta) = (0.6, 0.5)$로, 그 격자에서 최적점에 가장 가까운 칸입니다."
     ),

@@ -38,7 +38,7 @@ CACHE_DIR = ROOT / ".cache" / "figures"
 #: modules outside this package that keep gdcore objects; :func:`load_all` reloads them with gdcore
 RELOADED = ("sitegen.explorer",)
 #: figure modules that train models for several seconds: a cold build starts them first
-HEAVY = {f"{PACKAGE}.comparison_digits"}
+HEAVY = {f"{PACKAGE}.comparison_digits", f"{PACKAGE}.schedules"}
 
 
 class FigureError(Exception):

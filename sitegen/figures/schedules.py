@@ -57,10 +57,10 @@ describes_only("schedule-shapes", "the five shapes as their formulas give them; 
 
 @figure(
     "sgd-decay",
-    alt=("예제 하나짜리 SGD를 네 가지 학습률로 3000걸음 돌린 두 그래프(로그-로그 축). 위는 걸음마다의 학습률, 아래는 최소 손실보다 "
-         "남은 손실(시드 5개의 평균)이다. 고정 학습률은 처음 수백 걸음 뒤로 잡음 수준에서 더 내려가지 않는다. η₀/(1+t/τ)는 끝까지 "
-         "계속 내려가 고정 학습률보다 100배 넘게 낮게 끝난다. 지수 감쇠는 학습률이 너무 빨리 0이 되어 일찍 멈춘다. "
-         "코사인은 3000걸음의 끝에서 가장 낮다."),
+    alt=(f"예제 하나짜리 SGD를 네 가지 학습률로 {NOISE.steps}걸음 돌린 두 그래프(로그-로그 축). 위는 걸음마다의 학습률, 아래는 최소 손실보다 "
+         f"남은 손실(시드 {len(NOISE.seeds)}개의 평균)이다. 고정 학습률은 처음 수백 걸음 뒤로 잡음 수준에서 더 내려가지 않는다. η₀/(1+t/τ)는 끝까지 "
+         "계속 내려가 고정 학습률보다 수십 배 낮게 끝난다. 지수 감쇠는 학습률이 너무 빨리 0이 되어 일찍 멈춘다. "
+         "코사인은 마지막 걸음에서 가장 낮다."),
     caption=("[5장](sgd.md)의 두 매개변수 최소제곱 문제에서 배치 1의 SGD($\\eta_0 = 0.1$). 아래는 전체 손실에서 최솟값 $L^\\star$를 뺀 값의 "
              "시드 평균. `gdcore.book.schedules.sgd_decay_runs`가 `gdcore.run.minimize`와 `gdcore.schedules`의 "
              "`LambdaLR`, `ExponentialLR`, `CosineAnnealingLR`로 계산합니다."),
@@ -98,16 +98,16 @@ def _names():
 @claim("sgd-decay", "고정 학습률은 처음 수백 걸음 뒤로 잡음 수준에서 더 내려가지 않는다")
 def _fixed_stalls():
     fixed = _excess(_names()[0])
-    early, late = fixed[300:1000].mean(), fixed[2000:].mean()
-    assert late > 0.3 * early, (early, late)  # not even a factor of 3 in the last 2000 steps
+    early, late = fixed[300:1000].mean(), fixed[-500:].mean()
+    assert late > 0.3 * early, (early, late)  # not even a factor of 3 down after step 1000
 
 
-@claim("sgd-decay", "η₀/(1+t/τ)는 끝까지 계속 내려가 고정 학습률보다 100배 넘게 낮게 끝난다")
+@claim("sgd-decay", "η₀/(1+t/τ)는 끝까지 계속 내려가 고정 학습률보다 수십 배 낮게 끝난다")
 def _inverse_time_keeps_going():
     fixed, inverse = _excess(_names()[0]), _excess(_names()[1])
-    checkpoints = [inverse[k] for k in (300, 1000, 2000, 3000)]
+    checkpoints = [inverse[k] for k in (300, NOISE.steps // 2, 3 * NOISE.steps // 4, NOISE.steps)]
     assert all(a > b for a, b in zip(checkpoints, checkpoints[1:])), checkpoints
-    assert fixed[-200:].mean() > 100 * inverse[-200:].mean(), (fixed[-200:].mean(), inverse[-200:].mean())
+    assert fixed[-200:].mean() > 20 * inverse[-200:].mean(), (fixed[-200:].mean(), inverse[-200:].mean())
 
 
 @claim("sgd-decay", "지수 감쇠는 학습률이 너무 빨리 0이 되어 일찍 멈춘다")
@@ -118,7 +118,7 @@ def _exponential_stops_short():
     assert NOISE.lr / (1 - NOISE.fast_gamma) < 5  # Σ η_t is finite: the rates add up to 3.3 at most
 
 
-@claim("sgd-decay", "코사인은 3000걸음의 끝에서 가장 낮다")
+@claim("sgd-decay", "코사인은 마지막 걸음에서 가장 낮다")
 def _cosine_lowest_at_the_end():
     finals = {name: _excess(name)[-1] for name in _names()}
     assert min(finals, key=finals.get) == _names()[3], finals

@@ -481,10 +481,14 @@ def file_names(dataset: Dataset) -> dict[str, str]:
     if dataset.key in _BUILT:
         return _BUILT[dataset.key]
     fp = _fingerprint(dataset.key)[:10]
+    # the backgrounds depend on the objective and the window only: datasets that share both
+    # (chapter 3's and the comparison's) share the files, drawn once
+    (x0, x1), (y0, y1) = dataset.window
+    view = f"{dataset.objective.name}-{_fingerprint(f'{dataset.objective.name} {x0} {x1} {y0} {y1}')[:10]}"
     return {
         "data": f"{dataset.key}-{fp}.bin",
-        "light": f"{dataset.key}-{fp}-light.svg",
-        "dark": f"{dataset.key}-{fp}-dark.svg",
+        "light": f"{view}-light.svg",
+        "dark": f"{view}-dark.svg",
     }
 
 
@@ -514,6 +518,8 @@ def build(presets: list[str] | None = None, cache_dir: Path = CACHE_DIR,
     for key in keys:
         _BUILT[key] = file_names(DATASETS[key])
         for kind, name in _BUILT[key].items():
+            if name in out:  # a background another dataset shares
+                continue
             out[name] = cache_dir / name
             if not out[name].exists():
                 todo.append((DATASETS[key], kind, out[name]))

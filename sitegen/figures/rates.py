@@ -81,7 +81,7 @@ def _optimum():
         "(`measured_rate`, 회색은 발산). 별표는 이론의 최적점 $(\\eta^\\star, \\beta^\\star)$, 원은 "
         "[](#momentum-grid)에서 가장 좋았던 칸 $(\\eta, \\beta) = (0.6, 0.5)$로, 그 격자에서 최적점에 가장 가까운 칸입니다."
     ),
-    recolor=False,  # filled regions and a colour scale chosen per theme
+    # the palette colours only (the regions, the text) and viridis: the dark variant is the light one recoloured
 )
 def phase(theme: Theme):
     lrs, betas, rate, regime = closed_form()

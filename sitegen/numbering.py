@@ -11,7 +11,7 @@ equation is numbered when its display block carries a label, 식 (3.1), (3.2), .
 (the block starts at the line's first column).  The prose refers to either with a link whose text
 is left empty, and the build writes the number in::
 
-    [](#fig7)                  ->  [그림 3.2](#fig7)
+    [](#fig7)                  ->  [그림 3.1](#fig7)
     [](#eq-gd-update)          ->  [식 (3.1)](#eq-gd-update)
     [](momentum.md#fig12)      ->  [그림 6.1](momentum.md#fig12)
 

@@ -28,13 +28,16 @@ G. Goh, "Why Momentum Really Works", Distill, 2017, https://doi.org/10.23915/dis
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gdcore._validate import check_bool, check_has, check_positive, check_real_array, check_unit_interval
 from gdcore.calculus import hessian
 
 
-def curvatures(objective, x=None) -> np.ndarray:
+def curvatures(objective: Any, x: ArrayLike | None = None) -> np.ndarray:
     """The Hessian's eigenvalues (ascending) of a 2-D or n-D ``objective`` at ``x`` (default: its minimum).
 
     For the quadratics of this site they are exact up to rounding, e.g. ``functions.elongated``
@@ -73,14 +76,14 @@ def _curvature_list(curvatures, name: str = "curvatures") -> np.ndarray:
     return lams
 
 
-def gd_rate(curvatures, lr: float) -> float:
+def gd_rate(curvatures: ArrayLike, lr: float) -> float:
     """Per-step factor of gradient descent on a quadratic: max_i |1 − η λ_i| (≥ 1: no convergence)."""
     lams = _curvature_list(curvatures)
     lr = check_positive(lr, "lr")
     return float(np.max(np.abs(1 - lr * lams)))
 
 
-def gd_best(curvatures) -> tuple[float, float]:
+def gd_best(curvatures: ArrayLike) -> tuple[float, float]:
     """(η*, rate*) of gradient descent: η* = 2/(λ_min + λ_max), rate* = (κ − 1)/(κ + 1)."""
     lams = _curvature_list(curvatures)
     lo, hi = float(lams.min()), float(lams.max())
@@ -88,7 +91,7 @@ def gd_best(curvatures) -> tuple[float, float]:
     return 2 / (lo + hi), (kappa - 1) / (kappa + 1)
 
 
-def heavy_ball_rate(curvatures, lr, momentum):
+def heavy_ball_rate(curvatures: ArrayLike, lr: ArrayLike, momentum: ArrayLike) -> float | np.ndarray:
     """Per-step factor of heavy-ball momentum (torch's SGD with ``momentum``) on a quadratic.
 
     Along a curvature λ the error obeys x_{k+1} = (1 + μ − ηλ) x_k − μ x_{k−1}; the factor is the
@@ -114,7 +117,7 @@ def _rate_arguments(lr, momentum) -> tuple[np.ndarray, np.ndarray]:
     return np.broadcast_arrays(lr_, mu)
 
 
-def heavy_ball_best(curvatures) -> tuple[float, float, float]:
+def heavy_ball_best(curvatures: ArrayLike) -> tuple[float, float, float]:
     """(η*, μ*, rate*) of heavy-ball momentum on a quadratic (Polyak 1964):
 
         η* = 4/(√λ_max + √λ_min)²,   μ* = ((√κ − 1)/(√κ + 1))²,   rate* = (√κ − 1)/(√κ + 1)
@@ -125,7 +128,7 @@ def heavy_ball_best(curvatures) -> tuple[float, float, float]:
     return 4 / (hi + lo) ** 2, rate**2, rate
 
 
-def measured_rate(points, minimum) -> float:
+def measured_rate(points: ArrayLike, minimum: ArrayLike) -> float:
     """The per-step factor a run shows over its second half, where the slowest direction dominates
     and the start no longer matters: the ratio of the largest distances ‖x_k − x*‖ in the last
     and the first quarter of that half, to the power 1/(their distance in steps).  Taking the
@@ -146,7 +149,7 @@ def measured_rate(points, minimum) -> float:
     return float((late / early) ** (1 / (n - w - m)))
 
 
-def heavy_ball_regime(curvatures, lr, momentum):
+def heavy_ball_regime(curvatures: ArrayLike, lr: ArrayLike, momentum: ArrayLike) -> str | np.ndarray:
     """How heavy-ball momentum moves on a quadratic at (η, μ): ``"monotone"`` (every root real and
     non-negative: each coordinate of the error keeps its sign), ``"oscillating"`` (a complex or
     negative root somewhere: some coordinate swings across the minimum) or ``"divergent"``

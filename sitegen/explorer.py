@@ -654,11 +654,9 @@ def widget_html(name: str, page_url: str, uid: str, cache_dir: Path = CACHE_DIR)
     with_momentum = len(d.momenta) > 1
     setting = _setting_text(d, o, preset.lr, preset.momentum, s)
     diverged = "gdx__path--diverged" if header["diverged"][r] or header["left"][r] else ""
-    opt_row = (f'<div class="gdx__row"><label for="{uid}-opt">옵티마이저</label>'
+    # ch. 3 teaches one method: no choice to offer (the select stays, hidden, for the script)
+    opt_row = (f'<div class="gdx__row"{" hidden" if one_optimizer else ""}><label for="{uid}-opt">옵티마이저</label>'
                f'<select id="{uid}-opt" class="gdx__opt">{opt_options}</select></div>')
-    if one_optimizer:  # ch. 3 teaches one method: no choice to offer (the select stays for the script)
-        opt_row = (f'<div class="gdx__row" hidden><label for="{uid}-opt">옵티마이저</label>'
-                   f'<select id="{uid}-opt" class="gdx__opt">{opt_options}</select></div>')
     mu_row = (f'<div class="gdx__row"{"" if with_momentum else " hidden"}><label for="{uid}-mu"><span class="gdx__mu-label">'
               f'{html.escape(d.optimizers[o].momentum_label)}</span><span class="gdx__mu-value"> = {_num(preset.momentum)}</span></label>'
               f'<input type="range" id="{uid}-mu" class="gdx__mu" min="0" max="{len(d.momenta) - 1}" step="1" value="{m}" '

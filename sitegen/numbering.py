@@ -46,15 +46,19 @@ ENDS_IN_RIEUL = set("178")  # 일 칠 팔: 로, not 으로
 
 @dataclass
 class Numbers:
-    """Every number of the site: ``{(page src_uri, anchor): "그림 3.2" or "식 (3.1)"}``."""
+    """Every number of the site: ``{(page src_uri, anchor): "3.2"}``; an anchor ``eq-LABEL`` is
+    an equation, any other a figure."""
 
-    names: dict[tuple[str, str], str] = field(default_factory=dict)
-    equations: dict[tuple[str, str], str] = field(default_factory=dict)  # (page, label) -> "3.1"
+    numbers: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @property
+    def names(self) -> dict[tuple[str, str], str]:
+        """``{(page, anchor): "그림 3.2" or "식 (3.1)"}``, as the prose reads them."""
+        return {key: f"식 ({n})" if key[1].startswith("eq-") else f"그림 {n}" for key, n in self.numbers.items()}
 
     def figure_number(self, src_uri: str, fig_id: str) -> str | None:
         """``3.2`` for a figure of a numbered chapter, ``None`` elsewhere."""
-        name = self.names.get((src_uri, fig_id))
-        return name.removeprefix("그림 ") if name else None
+        return self.numbers.get((src_uri, fig_id))
 
 
 def chapters(nav) -> dict[str, int]:
@@ -94,13 +98,12 @@ def count(pages, config) -> Numbers:
                                   "must start with its number, e.g. '3. 경사하강법')")
             continue
         for k, fig_id in enumerate(figures, start=1):
-            numbers.names[(file.src_uri, fig_id)] = f"그림 {chapter}.{k}"
+            numbers.numbers[(file.src_uri, fig_id)] = f"{chapter}.{k}"
         for k, name in enumerate(labels, start=1):
             key = (file.src_uri, f"eq-{name}")
-            if key in numbers.names:
+            if key in numbers.numbers:
                 raise PluginError(f"{project_path(config, file.abs_src_path)}: equation label {name!r} is used twice")
-            numbers.names[key] = f"식 ({chapter}.{k})"
-            numbers.equations[(file.src_uri, name)] = f"{chapter}.{k}"
+            numbers.numbers[key] = f"{chapter}.{k}"
     return numbers
 
 
@@ -111,7 +114,7 @@ def number_equations(markdown: str, page, numbers: Numbers) -> str:
         label = LABEL.search(m.group("body"))
         if label is None:
             return m.group(0)
-        number = numbers.equations[(page.file.src_uri, label.group("name"))]
+        number = numbers.numbers[(page.file.src_uri, f"eq-{label.group('name')}")]
         body = LABEL.sub("", m.group("body"), count=1).rstrip()
         # the number beside the math, not KaTeX's \tag: a tag is laid over the line and covers
         # a wide equation on a phone; here the math scrolls in its own box and the number stays
@@ -124,12 +127,13 @@ def number_equations(markdown: str, page, numbers: Numbers) -> str:
 def fill_references(markdown: str, page, config, numbers: Numbers) -> str:
     """``[](#fig7)`` becomes ``[그림 3.2](#fig7)``; an empty link to anything else fails."""
     here = page.file.src_uri
+    names = numbers.names
 
     def one(m: re.Match) -> str:
         target = here
         if m.group("page"):
             target = posixpath.normpath(posixpath.join(posixpath.dirname(here), m.group("page")))
-        name = numbers.names.get((target, m.group("anchor")))
+        name = names.get((target, m.group("anchor")))
         if name is None:
             raise PluginError(f"{line_of(page, m.group(0), config)}: the empty link {m.group(0)} names no numbered "
                               f"figure or equation of {target} (write [](#FIGURE_ID), [](#eq-LABEL) or "

@@ -305,8 +305,7 @@ def test_helpers_of_a_figure_function_are_found_in_the_repository():
 def test_the_particle_after_a_number_must_fit_how_it_is_read():
     from sitegen import numbering
 
-    numbers = numbering.Numbers(names={("gd.md", "a"): "그림 3.1", ("gd.md", "b"): "그림 3.2",
-                                       ("gd.md", "eq-c"): "식 (3.6)"})
+    numbers = numbering.Numbers({("gd.md", "a"): "3.1", ("gd.md", "b"): "3.2", ("gd.md", "eq-c"): "3.6"})
     page = _Page(_File("gd.md", ""))
     fill = lambda text: numbering.fill_references(text, page, NAV, numbers)  # noqa: E731
     assert fill("[](#a)은 [](#b)는 [](#eq-c)이 [](#a)로 [](#eq-c)으로 [](#b)와") == (

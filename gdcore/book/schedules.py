@@ -110,7 +110,8 @@ class DigitsScheduleConfig:
             wrecks the first epochs.
         epochs: passes over the training set.
         batch_size: examples per step.
-        step_every: StepLR's step size, as a fraction of all steps (γ = 0.1).
+        step_every: StepLR's step size, as a fraction of all steps.
+        step_gamma: StepLR's γ.
         warmup: the warmup's share of all steps (linear from 1 % of ``lr``), then cosine.
         seeds: one run per seed (data split, initial weights, shuffles).
     """
@@ -119,6 +120,7 @@ class DigitsScheduleConfig:
     epochs: int = 20
     batch_size: int = DIGITS.base_batch_size
     step_every: float = 1 / 3
+    step_gamma: float = 0.1
     warmup: float = 0.1
     seeds: tuple[int, ...] = (0, 1, 2)
 
@@ -139,7 +141,8 @@ def digits_schedules(total: int, config: DigitsScheduleConfig = DIGITS_SCHEDULES
 
     return {
         "고정": None,
-        "계단(StepLR)": functools.partial(S.step_decay, lr=lr, step_size=round(config.step_every * total), gamma=0.1),
+        "계단(StepLR)": functools.partial(S.step_decay, lr=lr, step_size=round(config.step_every * total),
+                                        gamma=config.step_gamma),
         "코사인": functools.partial(S.cosine, lr=lr, T_max=total),
         "워밍업 + 코사인": warmup_cosine,
     }
@@ -150,10 +153,11 @@ def digits_schedule_runs(config: DigitsScheduleConfig = DIGITS_SCHEDULES) -> dic
     """``{schedule: [History per seed]}``: :func:`gdcore.train.fit` with validation every epoch."""
     out: dict[str, list[History]] = {}
     for seed in config.seeds:
-        model0, data, _ = digits_setup(check_int(seed, "seed", 0))
+        model, data, rng = digits_setup(check_int(seed, "seed", 0))
         total = config.epochs * steps_per_epoch(len(data.X_train), config.batch_size)
-        for name, schedule in digits_schedules(total, config).items():
-            model, data, rng = digits_setup(seed)
+        for k, (name, schedule) in enumerate(digits_schedules(total, config).items()):
+            if k:  # every schedule starts from the same data split, weights and shuffles
+                model, data, rng = digits_setup(seed)
             history = fit(model, SGD(model.params, lr=config.lr, momentum=0.9), data.X_train, data.y_train,
                           batch_size=config.batch_size, epochs=config.epochs, rng=rng, schedule=schedule,
                           X_val=data.X_val, y_val=data.y_val)

@@ -27,6 +27,7 @@ RUN_LRS = np.round(np.arange(0.05, 1.2001, 0.05), 2)  # gdcore runs: one per cel
 RUN_BETAS = np.round(np.arange(0.0, 0.9501, 0.05), 2)
 RUN_STEPS = 100
 RATE_LEVELS = [0.6, 0.65, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0]
+_KAPPA = float(curvatures(elongated)[-1] / curvatures(elongated)[0])  # the condition number, 20
 GRID_BEST = (0.5, 0.6)  # (β, η) of the best cell of the momentum-grid figure (sitegen/figures/momentum.py)
 
 
@@ -75,11 +76,12 @@ def _optimum():
         "별표에서 왼쪽 아래(작은 η와 β)로 갈수록 배율이 커진다."
     ),
     caption=(
-        "$f = 0.1\\,x_0^2 + 2\\,x_1^2$($\\kappa = 20$)에서 `SGD(lr=η, momentum=β)`의 걸음당 수렴 배율. "
+        f"${elongated.latex}$($\\kappa = {_KAPPA:g}$)에서 `SGD(lr=η, momentum=β)`의 걸음당 수렴 배율. "
         "위: `gdcore.theory.heavy_ball_rate`(두 곡률에서 특성근의 가장 큰 크기)의 등고선과 "
         f"`heavy_ball_regime`의 세 영역. 아래: 격자의 칸마다 `gdcore.run.minimize`로 {RUN_STEPS}걸음을 돌려 뒤쪽 절반에서 잰 배율"
         "(`measured_rate`, 회색은 발산). 별표는 이론의 최적점 $(\\eta^\\star, \\beta^\\star)$, 원은 "
-        "[](#momentum-grid)에서 가장 좋았던 칸 $(\\eta, \\beta) = (0.6, 0.5)$로, 그 격자에서 최적점에 가장 가까운 칸입니다."
+        f"[](#momentum-grid)에서 가장 좋았던 칸 $(\\eta, \\beta) = ({GRID_BEST[1]:g}, {GRID_BEST[0]:g})$로, "
+        "그 격자에서 최적점에 가장 가까운 칸입니다."
     ),
     # the palette colours only (the regions, the text) and viridis: the dark variant is the light one recoloured
 )
@@ -138,13 +140,12 @@ def _divergence_top_right():
 
 @claim("momentum-phase", "그 격자에서 최적점에 가장 가까운 칸입니다")
 def _grid_best_is_nearest():
-    lr, beta, _ = _optimum()
-    grid_betas, grid_lrs = [0.0, 0.5, 0.9, 0.99], [0.1, 0.2, 0.4, 0.6, 0.8]  # momentum-grid's
-    nearest = (min(grid_betas, key=lambda b: abs(b - beta)), min(grid_lrs, key=lambda x: abs(x - lr)))
-    assert nearest == GRID_BEST, nearest
-    from sitegen.figures.momentum import _grid_experiment
+    from sitegen.figures.momentum import _grid_experiment  # the momentum-grid figure's runs
 
+    lr, beta, _ = _optimum()
     betas, lrs, _, final = _grid_experiment()
+    nearest = (min(betas, key=lambda b: abs(b - beta)), min(lrs, key=lambda x: abs(x - lr)))
+    assert nearest == GRID_BEST, nearest
     r, c = np.unravel_index(np.nanargmin(final), final.shape)
     assert (betas[r], lrs[c]) == GRID_BEST, (betas[r], lrs[c])
 

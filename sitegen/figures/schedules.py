@@ -10,11 +10,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from gdcore import schedules as S
+from gdcore.book.large_batch import DIGITS
 from gdcore.book.schedules import DIGITS_SCHEDULES, NOISE, digits_schedule_runs, sgd_decay_runs
 from sitegen.claims import claim, describes_only
 from sitegen.figures import Theme, figure
 
-SHAPE_LR, SHAPE_STEPS, SHAPE_WARMUP = 0.1, 100, 10  # the schedule-shapes figure
+# the schedule-shapes figure: η_0, steps, warmup steps (from 1 % of η_0), StepLR's (step_size, γ), ExponentialLR's γ
+SHAPE_LR, SHAPE_STEPS, SHAPE_WARMUP, SHAPE_STEP, SHAPE_GAMMA = 0.1, 100, 10, (30, 0.1), 0.97
 
 
 def shapes() -> dict[str, np.ndarray]:
@@ -24,20 +26,21 @@ def shapes() -> dict[str, np.ndarray]:
                     S.cosine(np.maximum(t - SHAPE_WARMUP, 0), SHAPE_LR, T_max=SHAPE_STEPS - SHAPE_WARMUP))
     return {
         "고정": np.full(t.shape, SHAPE_LR),
-        "계단 StepLR(30, 0.1)": S.step_decay(t, SHAPE_LR, step_size=30, gamma=0.1),
-        "지수 ExponentialLR(0.97)": S.exponential(t, SHAPE_LR, gamma=0.97),
-        "코사인 CosineAnnealingLR(100)": S.cosine(t, SHAPE_LR, T_max=SHAPE_STEPS),
-        "워밍업 10 + 코사인": warm,
+        f"계단 StepLR({SHAPE_STEP[0]}, {SHAPE_STEP[1]:g})": S.step_decay(t, SHAPE_LR, *SHAPE_STEP),
+        f"지수 ExponentialLR({SHAPE_GAMMA:g})": S.exponential(t, SHAPE_LR, gamma=SHAPE_GAMMA),
+        f"코사인 CosineAnnealingLR({SHAPE_STEPS})": S.cosine(t, SHAPE_LR, T_max=SHAPE_STEPS),
+        f"워밍업 {SHAPE_WARMUP} + 코사인": warm,
     }
 
 
 @figure(
     "schedule-shapes",
-    alt=("가로축이 걸음(0~100), 세로축이 학습률인 그래프에 다섯 스케줄을 그린 그림. 고정은 0.1의 수평선, 계단은 30걸음마다 "
-         "10분의 1로 떨어지는 계단, 지수는 걸음마다 0.97배로 줄어드는 곡선, 코사인은 0.1에서 0까지 반 주기 코사인, "
-         "워밍업 + 코사인은 처음 10걸음 동안 0.001에서 0.1로 직선으로 오른 뒤 코사인으로 내려간다."),
-    caption=("`gdcore.schedules`의 함수로 계산한 다섯 스케줄($\\eta_0 = 0.1$, 100걸음). 같은 값을 PyTorch와 같은 이름의 "
-             "객체(`StepLR`, `ExponentialLR`, `CosineAnnealingLR`, `LinearLR`, `SequentialLR`)도 냅니다."),
+    alt=(f"가로축이 걸음(0~{SHAPE_STEPS}), 세로축이 학습률인 그래프에 다섯 스케줄을 그린 그림. 고정은 {SHAPE_LR:g}의 수평선, "
+         f"계단은 {SHAPE_STEP[0]}걸음마다 {SHAPE_STEP[1]:g}배로 떨어지는 계단, 지수는 걸음마다 {SHAPE_GAMMA:g}배로 줄어드는 곡선, "
+         f"코사인은 {SHAPE_LR:g}에서 0까지 반 주기 코사인, 워밍업 + 코사인은 처음 {SHAPE_WARMUP}걸음 동안 "
+         f"{0.01 * SHAPE_LR:g}에서 {SHAPE_LR:g}로 직선으로 오른 뒤 코사인으로 내려간다."),
+    caption=(f"`gdcore.schedules`의 함수로 계산한 다섯 스케줄($\\eta_0 = {SHAPE_LR:g}$, {SHAPE_STEPS}걸음). 같은 값을 PyTorch와 "
+             "같은 이름의 객체(`StepLR`, `ExponentialLR`, `CosineAnnealingLR`, `LinearLR`, `SequentialLR`)도 냅니다."),
 )
 def schedule_shapes(theme: Theme):
     colours = [theme.muted, theme.blue, theme.purple, theme.orange, theme.green]
@@ -55,21 +58,27 @@ def schedule_shapes(theme: Theme):
 describes_only("schedule-shapes", "the five shapes as their formulas give them; no comparison of outcomes")
 
 
+def _two_panels(theme: Theme, colours: list[str], ratios: tuple[float, float]):
+    """The chapter's two-panel figure: a shared x axis, the top panel ``ratios[0]`` tall against
+    the bottom's ``ratios[1]``; returns (figure, top, bottom, one colour per schedule)."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(5.6, 6.0), sharex=True, constrained_layout=True,
+                                      gridspec_kw={"height_ratios": list(ratios)})
+    return fig, top, bottom, colours
+
+
 @figure(
     "sgd-decay",
     alt=(f"예제 하나짜리 SGD를 네 가지 학습률로 {NOISE.steps}걸음 돌린 두 그래프(로그-로그 축). 위는 걸음마다의 학습률, 아래는 최소 손실보다 "
          f"남은 손실(시드 {len(NOISE.seeds)}개의 평균)이다. 고정 학습률은 처음 수백 걸음 뒤로 잡음 수준에서 더 내려가지 않는다. η₀/(1+t/τ)는 끝까지 "
          "계속 내려가 고정 학습률보다 수십 배 낮게 끝난다. 지수 감쇠는 학습률이 너무 빨리 0이 되어 일찍 멈춘다. "
          "코사인은 마지막 걸음에서 가장 낮다."),
-    caption=("[5장](sgd.md)의 두 매개변수 최소제곱 문제에서 배치 1의 SGD($\\eta_0 = 0.1$). 아래는 전체 손실에서 최솟값 $L^\\star$를 뺀 값의 "
+    caption=(f"[5장](sgd.md)의 두 매개변수 최소제곱 문제에서 배치 1의 SGD($\\eta_0 = {NOISE.lr:g}$). 아래는 전체 손실에서 최솟값 $L^\\star$를 뺀 값의 "
              "시드 평균. `gdcore.book.schedules.sgd_decay_runs`가 `gdcore.run.minimize`와 `gdcore.schedules`의 "
              "`LambdaLR`, `ExponentialLR`, `CosineAnnealingLR`로 계산합니다."),
 )
 def sgd_decay(theme: Theme):
     runs = sgd_decay_runs()
-    colours = [theme.muted, theme.blue, theme.purple, theme.orange]
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(5.6, 6.0), sharex=True, constrained_layout=True,
-                                      gridspec_kw={"height_ratios": [1, 1.6]})
+    fig, top, bottom, colours = _two_panels(theme, [theme.muted, theme.blue, theme.purple, theme.orange], (1, 1.6))
     steps = np.arange(1, NOISE.steps + 1)
     labels = {"고정": "고정 $\\eta_0$", "1/t 감쇠": "$\\eta_0/(1 + t/%g)$" % NOISE.inverse_time,
               "지수 감쇠": "$\\eta_0 \\cdot %g^t$" % NOISE.fast_gamma, "코사인": "코사인 ($T = %d$)" % NOISE.steps}
@@ -126,17 +135,19 @@ def _cosine_lowest_at_the_end():
 
 @figure(
     "digits-schedules",
-    alt=("손글씨 숫자 MLP를 모멘텀 SGD(학습률 0.2)로 20 에폭 학습한 두 그래프, 네 스케줄. 위는 에폭마다의 훈련 손실(로그 눈금), "
+    alt=(f"손글씨 숫자 MLP를 모멘텀 SGD(학습률 {DIGITS_SCHEDULES.lr:g})로 {DIGITS_SCHEDULES.epochs} 에폭 학습한 두 그래프, "
+         "네 스케줄. 위는 에폭마다의 훈련 손실(로그 눈금), "
          "아래는 검증 오류율이다. 고정 학습률은 손실이 10⁶ 넘게 치솟아 검증 오류율이 10% 넘게 남는다. 감쇠하는 세 스케줄은 "
          "모두 5% 아래로 끝나고, 워밍업 + 코사인은 처음 다섯 에폭 동안 손실이 다른 스케줄보다 훨씬 낮다."),
-    caption=("`gdcore.book.schedules.digits_schedule_runs`: 64-64-10 ReLU MLP, `SGD(lr=0.2, momentum=0.9)`, 배치 32, "
-             "시드 3개의 평균. 스케줄은 `gdcore.train.fit`의 `schedule`로 줍니다(계단은 전체의 3분의 1마다 10분의 1, "
-             "워밍업은 전체의 10%)."),
+    caption=(f"`gdcore.book.schedules.digits_schedule_runs`: 64-{DIGITS.hidden}-10 MLP(`activation=\"{DIGITS.activation}\"`), "
+             f"`SGD(lr={DIGITS_SCHEDULES.lr:g}, momentum=0.9)`, 배치 {DIGITS_SCHEDULES.batch_size}, "
+             f"시드 {len(DIGITS_SCHEDULES.seeds)}개의 평균. 스케줄은 `gdcore.train.fit`의 `schedule`로 줍니다(계단은 전체의 "
+             f"{DIGITS_SCHEDULES.step_every:.0%}마다 {DIGITS_SCHEDULES.step_gamma:g}배, "
+             f"워밍업은 전체의 {DIGITS_SCHEDULES.warmup:.0%})."),
 )
 def digits_schedules_figure(theme: Theme):
     runs = digits_schedule_runs()
-    colours = [theme.muted, theme.blue, theme.orange, theme.green]
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(5.6, 6.0), sharex=True, constrained_layout=True)
+    fig, top, bottom, colours = _two_panels(theme, [theme.muted, theme.blue, theme.orange, theme.green], (1, 1))
     epochs = np.arange(DIGITS_SCHEDULES.epochs + 1)
     for (name, histories), colour in zip(runs.items(), colours, strict=True):
         top.plot(epochs, np.mean([h.epoch_loss for h in histories], axis=0), color=colour, linewidth=1.8, label=name)

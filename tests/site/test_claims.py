@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sitegen import claims, figures
@@ -69,3 +70,30 @@ def test_claim_holds(claim: claims.Claim):
 def test_the_claim_count_is_reported():
     """Not a check of the site: the number the note reports, and a guard against an empty registry."""
     assert len(claims.CLAIMS) >= 60, len(claims.CLAIMS)
+
+
+def test_numbers_typed_in_the_prose_of_the_rate_and_schedule_sections_are_computed():
+    """The few numbers the new sections write in running text (not in a checked code output)
+    are the ones gdcore computes from the same settings."""
+    import math
+
+    from gdcore.book import DIGITS
+    from gdcore.book.schedules import DIGITS_SCHEDULES, NOISE, digits_schedule_runs
+    from gdcore.functions import elongated
+    from gdcore.theory import curvatures, gd_best, heavy_ball_best
+
+    lam = curvatures(elongated)
+    lr_gd, _ = gd_best(lam)
+    lr_hb, beta_hb, rate_hb = heavy_ball_best(lam)
+    gd = _flat((DOCS / "gradient-descent.md").read_text(encoding="utf-8"))
+    assert f"$\\eta^\\star \\approx {lr_gd:.3f}$" in gd and 0.49 > lr_gd and 2 / lam[-1] == 0.5
+    momentum = _flat((DOCS / "momentum.md").read_text(encoding="utf-8"))
+    assert f"(0.639 대 {rate_hb:.3f})" in momentum
+    assert f"$(\\beta^\\star, \\eta^\\star) \\approx ({beta_hb:.2f}, {lr_hb:.2f})$" in momentum
+    schedules = _flat((DOCS / "schedules.md").read_text(encoding="utf-8"))
+    bound = NOISE.lr / (1 - NOISE.fast_gamma)
+    assert f"$\\eta_0\\cdot {NOISE.fast_gamma:g}^t$의 학습률은 모두 더해도 $" \
+           f"{NOISE.lr:g}/(1 - {NOISE.fast_gamma:g}) \\approx {bound:.1f}$" in schedules
+    assert f"두 배인 학습률 {DIGITS_SCHEDULES.lr:g}로" in schedules and math.isclose(DIGITS_SCHEDULES.lr, 2 * DIGITS.base_lr)
+    constant = np.mean([h.val_error[-1] for h in next(iter(digits_schedule_runs().values()))])
+    assert "검증 오류율은 10%대에 머묾" in schedules and 0.10 <= constant < 0.20, constant

@@ -47,7 +47,7 @@ def draw_module(module: str, jobs: list[tuple[str, str, str]]) -> list[str]:
     (an experiment behind both a table and a figure, a trajectory behind both themes).
     ``jobs`` holds ``(kind, id, path)`` with kind "figure-light", "figure-dark" or "table".
     """
-    load_all()
+    load_all(helpers=False)  # drawing needs no code folds
     done = []
     for kind, item_id, path in jobs:
         try:

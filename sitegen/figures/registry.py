@@ -16,6 +16,7 @@ import pkgutil
 import re
 import sys
 import textwrap
+import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -232,8 +233,22 @@ def manifest_path() -> Path:
     return CACHE_DIR / f"registry-{fingerprint(files, f'registry {ROOT}')}.json"  # it holds absolute paths
 
 
-def load_all(reload: bool = False, *, manifest: bool = False) -> dict[str, FigureSpec]:
+#: :func:`helpers_of` of every function it has been asked about (a function is read once)
+_HELPERS: weakref.WeakKeyDictionary[Callable, tuple[dict, ...]] = weakref.WeakKeyDictionary()
+
+
+def known_helpers(function: Callable) -> tuple[dict, ...]:
+    """:func:`helpers_of` ``function``, computed once per function object."""
+    if function not in _HELPERS:
+        _HELPERS[function] = helpers_of(function)
+    return _HELPERS[function]
+
+
+def load_all(reload: bool = False, *, manifest: bool = False, helpers: bool = True) -> dict[str, FigureSpec]:
     """Import every chapter module of this package (fresh ones, with ``reload=True``).
+
+    ``helpers=False`` leaves the specs' :attr:`~Origin.helpers` empty: a worker that only draws
+    needs no code fold (reading the sources for them costs about 1.4 s of CPU).
 
     ``manifest=True`` (the site build) reads what the modules register (ids, captions, alt texts,
     the functions' code) from a manifest in the cache written by the last import of the same
@@ -268,10 +283,11 @@ def load_all(reload: bool = False, *, manifest: bool = False) -> dict[str, Figur
             importlib.import_module(module)
         except Exception as err:
             raise FigureError(locate(err, module) + f": importing {module} failed: {describe(err)}") from err
-    for spec in list(REGISTRY.values()):
-        REGISTRY[spec.id] = replace(spec, helpers=helpers_of(spec.draw))
-    for tspec in list(TABLES.values()):
-        TABLES[tspec.id] = replace(tspec, helpers=helpers_of(tspec.make))
+    if helpers or path is not None:
+        for spec in list(REGISTRY.values()):
+            REGISTRY[spec.id] = replace(spec, helpers=known_helpers(spec.draw))
+        for tspec in list(TABLES.values()):
+            TABLES[tspec.id] = replace(tspec, helpers=known_helpers(tspec.make))
     if path is not None:
         data = {
             "figures": [{k: v for k, v in asdict(spec).items() if k != "draw"} for spec in REGISTRY.values()],

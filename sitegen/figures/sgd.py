@@ -18,6 +18,8 @@ from gdcore.book import (
     sgd_path,
     steps_per_epoch,
 )
+from gdcore.book.escape import ESCAPE, escape_experiment
+from gdcore.functions import landscape, landscape_points
 from gdcore.models import LinearRegression
 from gdcore.schedules import gradual_warmup, linear_scaling
 from sitegen.claims import claim
@@ -157,6 +159,127 @@ def _larger_batch_smoother():
 
     ratios = [wiggle(b) for b in (PATHS.n, PATHS.minibatch, 1)]
     assert ratios[0] < ratios[1] < ratios[2], ratios
+
+
+#: The noise level whose runs the top panel of sgd-escape draws: every run's last point, and the path
+#: of the first run (by seed) ending in each basin.
+ESCAPE_SHOWN_TAU = 3.0
+assert ESCAPE_SHOWN_TAU in ESCAPE.noise
+
+
+def _first(result, basin: str) -> int:
+    """The first run (by seed) of ``result`` that ends in ``basin``: the path the sgd-escape figure draws."""
+    return int(np.flatnonzero(result.basin == basin)[0])
+
+
+def _escape_counts() -> dict[str, np.ndarray]:
+    """The sgd-escape figure's bottom panel: τ and, per τ, the runs ending in each basin or near the global minimum."""
+    results = escape_experiment(ESCAPE)
+    return {"tau": np.array([r.tau for r in results]), "escaped": np.array([r.escaped for r in results]),
+            "stayed": np.array([r.stayed for r in results]), "near": np.array([r.near for r in results])}
+
+
+@figure(
+    "sgd-escape",
+    alt=(
+        "전역 최소점, 지역 최소점, 그 사이의 안장점이 있는 함수의 등고선 위에 지역 최소점에서 출발해 "
+        "기울기에 잡음을 더한 경사하강법 실행들의 마지막 점과 경로 두 개를 그리고, 아래에 잡음의 크기 τ마다 "
+        f"실행 {ESCAPE.seeds}번 가운데 전역 최소점의 골짜기에서 끝난 수와 전역 최소점 가까이에서 끝난 수를 그린 그림. "
+        "잡음이 없는 경사하강법(τ = 0)은 한 번도 지역 최소점을 떠나지 않는다. "
+        "전역 골짜기에서 끝난 수는 τ가 커질수록 늘다가 중간 크기의 τ에서 가장 많고, 더 큰 τ에서는 다시 줄어든다. "
+        "가장 큰 τ에서는 전역 최소점 가까이에서 끝난 실행이 거의 없다."
+    ),
+    caption=(
+        "[](gradient-descent.md#fig8)의 함수(`gdcore.functions.landscape`)에서, 지역 최소점(●)에 놓인 점을 "
+        f"기울기에 잡음을 더해 $\\eta = {ESCAPE.lr:g}$로 {ESCAPE.steps}걸음 옮긴 실행들"
+        "(`gdcore.book.escape`, 빌드할 때 계산). "
+        "걸음마다 쓰는 기울기는 $\\nabla f(\\mathbf x) + \\boldsymbol\\xi$이고, 잡음 $\\boldsymbol\\xi$는 좌표마다 "
+        "분산이 $\\tau^2/2$인 정규분포에서 뽑아 $\\mathbb E\\lVert\\boldsymbol\\xi\\rVert^2 = \\tau^2$입니다. "
+        f"위: $\\tau = {ESCAPE_SHOWN_TAU:g}$인 실행 {ESCAPE.seeds}개의 마지막 점(색은 끝난 골짜기)과, "
+        "두 골짜기에서 각각 시드 순서로 첫 실행의 경로. "
+        "★는 전역 최소점, ✕는 안장점입니다. "
+        f"아래: $\\tau$마다 시드 {ESCAPE.seeds}개(모든 $\\tau$에서 같은 시드)의 결과. 어느 골짜기에서 끝났는지는 마지막 점에서 "
+        f"잡음 없이 {ESCAPE.settle_steps}걸음 더 내려가 닿는 최소점으로 정하고, "
+        f"'전역 최소점에서 {ESCAPE.near:g} 안'은 마지막 점이 전역 최소점에서 거리 {ESCAPE.near:g} 안에 있다는 뜻입니다."
+    ),
+)
+def noise_escape(theme: Theme):
+    results = {r.tau: r for r in escape_experiment(ESCAPE)}
+    counts = _escape_counts()
+    fig, (ax, ax_n) = plt.subplots(2, 1, figsize=(5.0, 8.0), height_ratios=(3.2, 2.2))
+
+    X, Y, Z = landscape.grid(121)
+    ax.contour(X, Y, Z, levels=np.linspace(-1.7, 1.5, 12), colors=theme.muted, linewidths=0.8,
+               negative_linestyles="solid")
+    shown = results[ESCAPE_SHOWN_TAU]
+    ends = shown.paths[-1]
+    for basin, color, label in (("global", theme.blue, "전역 골짜기에서 끝남"), ("local", theme.orange, "지역 골짜기에서 끝남")):
+        mine = shown.basin == basin
+        ax.plot(*ends[mine].T, "o", color=color, markersize=3.2, alpha=0.75, label=f"{label} ({mine.sum()}번)",
+                zorder=3)
+    for i, color in ((_first(shown, "global"), theme.blue), (_first(shown, "local"), theme.orange)):
+        ax.plot(*shown.paths[:, i].T, "-", color=color, linewidth=0.8, alpha=0.7, zorder=2)
+    for key, marker, size in (("global_min", "*", 16), ("local_min", "o", 10), ("saddle", "X", 10)):
+        ax.plot(*landscape_points[key], marker, color=theme.fg, markersize=size, markeredgecolor=theme.surface,
+                zorder=5)
+    ax.set_title(f"$\\tau$ = {ESCAPE_SHOWN_TAU:g}, $\\eta$ = {ESCAPE.lr:g}, {ESCAPE.steps}걸음")
+    ax.set_xlim(-3, 3)
+    ax.set_ylim(-3, 3)
+    ax.set_aspect("equal")
+    ax.set_xticks([-3, -2, -1, 0, 1, 2, 3])
+    ax.set_yticks([-3, -2, -1, 0, 1, 2, 3])
+    ax.set_xlabel("$x_0$", labelpad=1)
+    ax.set_ylabel("$x_1$")
+    ax.legend(loc="upper left", framealpha=0.85, handlelength=1.4)
+
+    tau = counts["tau"]
+    ax_n.plot(tau, counts["escaped"], "-o", color=theme.blue, label="전역 골짜기에서 끝남")
+    ax_n.plot(tau, counts["near"], "--s", color=theme.green, markersize=5,
+              label=f"전역 최소점에서 {ESCAPE.near:g} 안")
+    ax_n.annotate("경사하강법", (0, 0), xytext=(0.3, 0.55 * ESCAPE.seeds), color=theme.fg,
+                  arrowprops=dict(arrowstyle="->", color=theme.fg))
+    ax_n.set_xlabel("잡음의 크기 $\\tau$")
+    ax_n.set_ylabel(f"실행 수 ({ESCAPE.seeds}번 중)")
+    ax_n.set_xlim(-0.3, tau[-1] + 0.3)
+    ax_n.set_ylim(-8, 1.3 * ESCAPE.seeds)  # room for the legend above the counts
+    ax_n.set_yticks(np.arange(0, ESCAPE.seeds + 1, 50))
+    ax_n.set_xticks(tau)
+    ax_n.grid(True)
+    ax_n.legend(loc="upper right", ncols=1)
+    fig.subplots_adjust(hspace=0.32)
+    return fig
+
+
+def _rise_then_fall(counts: np.ndarray) -> int:
+    """The index of the largest count, checked to be strictly inside, with counts not falling before it
+    and not rising after it."""
+    best = int(np.argmax(counts))
+    assert 0 < best < len(counts) - 1, counts
+    assert np.all(np.diff(counts[: best + 1]) >= 0) and np.all(np.diff(counts[best:]) <= 0), counts
+    return best
+
+
+@claim("sgd-escape", "잡음이 없는 경사하강법(τ = 0)은 한 번도 지역 최소점을 떠나지 않는다")
+def _gd_never_leaves():
+    gd = escape_experiment(ESCAPE)[0]
+    assert gd.tau == 0 and gd.escaped == 0 and gd.stayed == gd.runs, (gd.escaped, gd.stayed)
+    moved = np.linalg.norm(gd.paths - np.array(ESCAPE.start), axis=2).max()
+    assert moved < 1e-9, moved
+
+
+@claim("sgd-escape", "전역 골짜기에서 끝난 수는 τ가 커질수록 늘다가 중간 크기의 τ에서 가장 많고, 더 큰 τ에서는 다시 줄어든다")
+def _escapes_rise_then_fall():
+    counts = _escape_counts()
+    best = _rise_then_fall(counts["escaped"])
+    assert counts["escaped"][best] >= 0.75 * ESCAPE.seeds, counts["escaped"]
+    assert counts["escaped"][-1] <= counts["escaped"][best] - 0.1 * ESCAPE.seeds, counts["escaped"]
+    assert np.all(counts["escaped"] + counts["stayed"] == ESCAPE.seeds), counts  # every run settled in one basin
+
+
+@claim("sgd-escape", "가장 큰 τ에서는 전역 최소점 가까이에서 끝난 실행이 거의 없다")
+def _largest_noise_scatters():
+    near = _escape_counts()["near"]
+    assert near[-1] <= 0.05 * ESCAPE.seeds and near.max() >= 0.3 * ESCAPE.seeds, near
 
 
 @cache

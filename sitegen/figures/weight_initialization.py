@@ -1,18 +1,23 @@
 """Figures and tables of chapter 4, 가중치 초기화 (docs/weight-initialization.md).
 
-Every number comes from :func:`gdcore.book.activation_stats` (5 dense layers of 100 units, 1000
-standard-normal inputs, seed 0, the defaults of that function) or from gdcore's sigmoid.
+The step-0 figures and tables take every number from :func:`gdcore.book.activation_stats` (5 dense
+layers of 100 units, 1000 standard-normal inputs, seed 0, the defaults of that function) or from
+gdcore's sigmoid.  The training curves (``init-training-curves``) and their table come from
+:func:`gdcore.book.init_training.init_training_runs` (hyperparameters: ``INIT_TRAINING``).
 """
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import FixedLocator, FormatStrFormatter, MaxNLocator, NullLocator, PercentFormatter
+from threadpoolctl import threadpool_limits
 
 from gdcore.book import activation_stats
+from gdcore.book.init_training import ACTIVATIONS_COMPARED, INIT_TRAINING, INITIALIZERS, InitRun, init_training_runs
 from gdcore.init import he_normal, xavier_normal
 from gdcore.models import ACTIVATIONS
 from sitegen.claims import claim
@@ -396,3 +401,136 @@ def _he_sigmoid_like_xavier_but_wider():
     assert min(rough[2:]) > 1.25 > rough[1], rough
     ratio = np.asarray(_stats("he-sigmoid").std) / np.asarray(_stats("xavier-sigmoid").std)
     assert np.all((1.1 < ratio) & (ratio < 1.5)), ratio
+
+
+
+# --- training: loss curves of a deep MLP from three initialisations (gdcore.book.init_training) ---
+
+LN10 = math.log(10)  # the loss of a model that gives all ten classes the same probability
+EARLY = 3  # with ReLU, He is below Xavier for this many epochs after the start
+LOW = 0.01  # with ReLU, Xavier and He both end below this training loss
+SIGMOID_YLIM = (1, 3)  # the sigmoid panel's loss axis: the runs stay near ln 10, so a narrow range
+INIT_LABELS = {"small": f"N(0, {INIT_TRAINING.small_std:g}²)", "xavier": "Xavier", "he": "He"}
+ACTIVATION_LABELS = {"sigmoid": "시그모이드", "relu": "ReLU"}
+
+
+def training_runs() -> dict[tuple[str, str], InitRun]:
+    """The six runs of ``INIT_TRAINING`` (cached in gdcore.book), trained with one BLAS thread."""
+    with threadpool_limits(1):  # tiny matrices: one BLAS thread is several times faster
+        return init_training_runs()
+
+
+def _loss(activation: str, init: str) -> np.ndarray:
+    """Training loss after every epoch (entry 0: before training) of one run."""
+    return training_runs()[activation, init].history.epoch_loss
+
+
+def _mlp_text() -> str:
+    return "-".join(str(n) for n in INIT_TRAINING.sizes)
+
+
+_E = INIT_TRAINING.epochs
+
+
+@figure(
+    "init-training-curves",
+    alt=(
+        f"손글씨 숫자 데이터에서 {INIT_TRAINING.dense_layers}층 MLP를 세 가지 초기화로 {_E} 에폭 학습한 훈련 손실 곡선 두 칸"
+        f"(로그 눈금). 위 칸은 시그모이드, 아래 칸은 ReLU 신경망이다. "
+        f"두 칸 모두에서 {INIT_LABELS['small']}은 {_E} 에폭 내내 ln 10 ≈ {LN10:.2f}에 붙어 있다. "
+        f"ReLU에서는 Xavier와 He 모두 {EARLY} 에폭 만에 손실이 ln 10의 절반 아래로 내려가고 둘 다 {LOW:g} 아래로 끝난다. "
+        f"처음 {EARLY} 에폭 동안은 He가 Xavier보다 낮고, 마지막에는 둘이 거의 같다. "
+        "시그모이드에서는 Xavier도 첫 에폭 뒤로 줄곧 ln 10 근처에 머물고, He만 학습이 절반을 넘긴 뒤에야 ln 10 아래로 "
+        "뚜렷이 내려간다."
+    ),
+    caption=(
+        f"`gdcore.book.init_training`의 실험: {_mlp_text()} MLP(편향은 0에서 시작), "
+        f"`SGD(lr={INIT_TRAINING.lr:g}, momentum={INIT_TRAINING.momentum:g})`, 배치 {INIT_TRAINING.batch_size}, "
+        f"시드 {INIT_TRAINING.seed} 하나. 여섯 실행은 데이터 분할과 미니배치 순서가 같고 초기화와 활성화 함수만 다릅니다. "
+        "손실은 에폭마다 잰 **전체 훈련 세트**의 교차 엔트로피(로그 눈금)이고, 점선은 열 클래스에 같은 확률을 주는 모델의 손실 "
+        f"$\\ln 10$입니다. 위 칸의 세로축은 {SIGMOID_YLIM[0]}에서 {SIGMOID_YLIM[1]}까지만 보여 줍니다."
+    ),
+)
+def init_training_curves(theme: Theme):
+    colours = {"small": theme.red, "xavier": theme.blue, "he": theme.orange}
+    styles = {"small": "-", "xavier": "-", "he": "--"}
+    widths = {"small": 3.0, "xavier": 1.8, "he": 1.8}  # drawn first and wider, the small start shows under Xavier
+    legend = {"small": f"$\\mathcal{{N}}(0,\\ {INIT_TRAINING.small_std:g}^2)$", "xavier": "Xavier", "he": "He"}
+    epochs = np.arange(_E + 1)
+    fig, axes = plt.subplots(2, 1, figsize=(4.8, 5.4), sharex=True, constrained_layout=True,
+                             gridspec_kw={"height_ratios": [1, 1.6]})
+    for ax, activation in zip(axes, ACTIVATIONS_COMPARED, strict=True):
+        ax.axhline(LN10, color=theme.fg, linestyle=":", linewidth=1.2, zorder=3)  # on top: the small start runs on it
+        for init in INITIALIZERS:
+            ax.semilogy(epochs, _loss(activation, init), styles[init], color=colours[init], linewidth=widths[init],
+                        label=legend[init])
+        ax.set_title(ACTIVATION_LABELS[activation])
+        ax.set_ylabel("훈련 손실")
+        ax.grid(True)
+    top, bottom = axes
+    top.set_ylim(*SIGMOID_YLIM)
+    top.yaxis.set_major_locator(FixedLocator([1, 1.5, 2, 3]))
+    top.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+    top.yaxis.set_minor_locator(NullLocator())
+    top.text(0.5 * _E, LN10 * 1.03, "ln 10", ha="center", va="bottom", color=theme.fg, fontsize=11)
+    bottom.set_ylim(3e-4, 6)
+    bottom.yaxis.set_minor_locator(NullLocator())  # decades only: the curves span four of them
+    bottom.text(_E - 0.3, LN10 * 1.15, "ln 10", ha="right", va="bottom", color=theme.fg, fontsize=11)
+    bottom.set_xlim(0, _E)
+    bottom.set_xlabel("에폭")
+    top.legend(loc="lower left", framealpha=0.9, ncols=3)
+    return fig
+
+
+@claim("init-training-curves", f"두 칸 모두에서 {INIT_LABELS['small']}은 {_E} 에폭 내내 ln 10 ≈ {LN10:.2f}에 붙어 있다")
+def _small_start_stays_at_ln10():
+    for activation in ACTIVATIONS_COMPARED:
+        gap = np.abs(_loss(activation, "small") - LN10)
+        assert gap.max() < 0.01, (activation, gap.max())
+
+
+@claim("init-training-curves",
+       f"ReLU에서는 Xavier와 He 모두 {EARLY} 에폭 만에 손실이 ln 10의 절반 아래로 내려가고 둘 다 {LOW:g} 아래로 끝난다")
+def _relu_xavier_and_he_learn():
+    for init in ("xavier", "he"):
+        loss = _loss("relu", init)
+        assert loss[EARLY] < 0.5 * LN10 and loss[-1] < LOW, (init, loss[EARLY], loss[-1])
+
+
+@claim("init-training-curves", f"처음 {EARLY} 에폭 동안은 He가 Xavier보다 낮고, 마지막에는 둘이 거의 같다")
+def _relu_he_ahead_early():
+    he, xavier = _loss("relu", "he"), _loss("relu", "xavier")
+    assert np.all(he[1:EARLY + 1] < xavier[1:EARLY + 1]), (he[:EARLY + 1], xavier[:EARLY + 1])
+    assert abs(math.log(he[-1] / xavier[-1])) < math.log(1.5), (he[-1], xavier[-1])  # within 1.5x, on a log axis
+
+
+@claim("init-training-curves", "시그모이드에서는 Xavier도 첫 에폭 뒤로 줄곧 ln 10 근처에 머물고")
+def _sigmoid_xavier_stays_near_ln10():
+    gap = np.abs(_loss("sigmoid", "xavier")[1:] / LN10 - 1)
+    assert gap.max() < 0.05, gap.max()  # within 5 %
+
+
+@claim("init-training-curves", "He만 학습이 절반을 넘긴 뒤에야 ln 10 아래로 뚜렷이 내려간다")
+def _sigmoid_only_he_escapes_late():
+    he = _loss("sigmoid", "he")
+    assert np.all(he[: _E // 2 + 1] > 0.95 * LN10), he[: _E // 2 + 1]  # still near ln 10 at half time
+    assert he[-1] < 0.7 * LN10, he[-1]
+    for init in ("small", "xavier"):  # the only one: the others never go 5 % below ln 10
+        assert _loss("sigmoid", init).min() > 0.95 * LN10, init
+
+
+@table("init-training-results")
+def init_training_results() -> str:
+    """Training loss before training, after ``EARLY`` epochs and at the end, and the final validation error."""
+    lines = [
+        f"| 활성화 | 초기화 | 학습 전 손실 | {EARLY} 에폭 뒤 | {_E} 에폭 뒤 | 검증 오류율 |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    runs = training_runs()
+    for activation in ACTIVATIONS_COMPARED:
+        for init in INITIALIZERS:
+            run = runs[activation, init]
+            loss = run.history.epoch_loss
+            cells = " | ".join(f"{x:.3f}" if x >= 1 else f"{x:.3g}" for x in (loss[0], loss[EARLY], loss[-1]))
+            lines.append(f"| {ACTIVATION_LABELS[activation]} | {INIT_LABELS[init]} | {cells} | {100 * run.val_error:.1f}% |")
+    return "\n".join(lines)

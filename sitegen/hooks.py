@@ -6,6 +6,7 @@ the current build in one :class:`Build` object:
 - ``sitegen/markers.py``: the page markers (figure, table, explorer, source, youtube) and their
   error messages;
 - ``sitegen/numbering.py``: figure and equation numbers per chapter, and the links to them;
+- ``sitegen/glossary.py``: the glossary page's table and the search's other forms of each term;
 - ``sitegen/repository.py``: the GitHub repository and commit (header link, links to source);
 - ``sitegen/figures/``: the figures and tables, drawn at build time and cached;
 - ``sitegen/explorer.py``: the optimizer explorer's runs and backgrounds;
@@ -32,7 +33,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from sitegen import codeblocks, katex, markers, material, notebook, numbering, repository, search, serve_guard
+from sitegen import codeblocks, glossary, katex, markers, material, notebook, numbering, repository, search, serve_guard
 from sitegen.util import line_of, log
 
 
@@ -45,6 +46,9 @@ class Build:
         self.numbers = numbering.Numbers()  # figure and equation numbers of the chapters
         self.notebooks = notebook.Prewarm()
         self.search = search.SearchView()
+        self.terms: list[glossary.Term] = []  # docs/glossary.yml
+        self.urls: dict[str, str] = {}  # page file -> its URL
+        self.titles: dict[str, str] = {}  # page file -> its title (the first heading)
 
     def start(self) -> None:
         """A new build: fresh per-build state; the KaTeX renderer (and its cache) stays."""
@@ -52,6 +56,7 @@ class Build:
         self.numbers = numbering.Numbers()
         self.notebooks = notebook.Prewarm()
         self.search = search.SearchView()
+        self.terms, self.urls, self.titles = [], {}, {}
         if self.katex is None:
             self.katex = katex.Katex()
 
@@ -105,6 +110,9 @@ def on_files(files: Files, config) -> Files:
     pages = [f for f in files.documentation_pages() if f.src_uri.endswith(".md")]
     presets = markers.explorer_presets(pages, config)
     BUILD.numbers = numbering.count(pages, config)
+    BUILD.urls = {f.src_uri: f.url for f in pages}
+    slugify = config["mdx_configs"]["toc"]["slugify"]
+    BUILD.terms = glossary.load(config["docs_dir"], slugify) if (Path(config["docs_dir"]) / glossary.FILE).exists() else []
     draws_here = bool(groups) or explorer.missing(presets)  # explorer backgrounds, on this thread
     if draws_here:
         figures.pyplot()  # the non-interactive backend, chosen before any thread starts
@@ -142,6 +150,8 @@ def on_pre_page(page, config, files):
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
     src, numbers = page.file.src_uri, BUILD.numbers
+    markdown = glossary.MARKER.sub(lambda m: glossary.table_markdown(
+        BUILD.terms, config["docs_dir"], config["nav"], config["mdx_configs"]["toc"]["slugify"], src), markdown)
     markdown = markers.expand(markdown, page, config, BUILD.figure_paths,
                               lambda fig_id: numbers.figure_number(src, fig_id))
     markdown = numbering.number_equations(markdown, page, numbers)
@@ -155,6 +165,7 @@ def on_page_content(html_text: str, page, config, files) -> str:
         html_text = notebook.links(page, config) + html_text
     rendered, plain = BUILD.katex.render_page(html_text, lambda needle: line_of(page, needle, config))
     BUILD.search.remember(page, plain)
+    BUILD.titles[page.file.src_uri] = page.toc.items[0].title if page.toc.items else page.title
     return codeblocks.count_code_lines(rendered)
 
 
@@ -181,6 +192,9 @@ def on_post_template(output: str, template_name: str, config) -> str:
 def on_post_build(config) -> None:
     if BUILD.katex is not None:
         BUILD.katex.save()
+    if BUILD.terms:
+        material.add_search_keys(Path(config["site_dir"]), glossary.search_words(
+            BUILD.terms, BUILD.urls, BUILD.titles, glossary.chapters(config["nav"])))
     material.drop_palette_switching_rule(Path(config["site_dir"]))
 
 

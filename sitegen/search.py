@@ -1,7 +1,8 @@
 """What Material's search index sees of a page: its text, not its typesetting.
 
-:func:`for_search` gives the page as the search plugin should index it (formulas as their TeX
-source, no code folds under the figures, code blocks without their highlighting spans).
+:func:`for_search` gives the page as the search plugin should index it (formulas as plain text
+such as ``gₜ = ∇f(θₜ₋₁)``, no code folds under the figures, code blocks without their highlighting
+spans).  The glossary adds the words a reader may type for each term (``sitegen/glossary.py``).
 :class:`SearchView` swaps it in as ``page.content`` just before Material's search plugin reads
 the page (``on_page_context``, priority 100) and puts the rendered page back just after it
 (priority -100), so the template still renders the real page.
@@ -20,17 +21,24 @@ from mkdocs.plugins import CombinedEvent, event_priority
 CODE_FOLD = re.compile(r'<details class="example gd-code">.*?</details>', re.DOTALL)
 PRE = re.compile(r"<pre\b.*?</pre>", re.DOTALL)
 SPAN_TAG = re.compile(r"</?span\b[^>]*>")
+#: what a notebook page holds besides its text: its styles and scripts, the In/Out prompts and the
+#: copy button's "Copied!" notice (mkdocs-jupyter)
+NOTEBOOK_CHROME = re.compile(
+    r"<(style|script)\b.*?</\1>|<div class=\"jp-(?:Input|Output)Prompt[^\"]*\">.*?</div>"
+    r"|<span class=\"notice\" hidden=\"\">.*?</span>", re.DOTALL)
 
 
 def for_search(html_text: str) -> str:
-    """The page as Material's search plugin should index it: formulas as their TeX source (as
-    on any MathJax site) instead of KaTeX's markup, which holds each formula three times over;
+    """The page as Material's search plugin should index it: formulas as plain text (what a
+    result's preview shows; KaTeX's markup would hold each formula three times over);
     no code folds under the figures (how a figure was drawn is not what a reader searches for);
-    code blocks without their highlighting spans (the index drops them anyway).  The index is
-    smaller, the parser reads a third of the tags, and what remains is the same text.
+    code blocks without their highlighting spans (the index drops them anyway); on a notebook page,
+    no styles, scripts, In/Out prompts or copy notices (:data:`NOTEBOOK_CHROME`), which a result's
+    preview would otherwise show.  The index is smaller, the parser reads a third of the tags, and
+    what remains is the same text.
 
-    ``html_text`` already has its formulas as TeX (``Katex.render_html``'s second result)."""
-    html_text = CODE_FOLD.sub("", html_text)
+    ``html_text`` already has its formulas as plain text (``Katex.render_html``'s second result)."""
+    html_text = NOTEBOOK_CHROME.sub("", CODE_FOLD.sub("", html_text))
     return PRE.sub(lambda m: SPAN_TAG.sub("", m.group(0)), html_text)
 
 

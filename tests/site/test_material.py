@@ -63,7 +63,7 @@ def test_every_workaround_is_documented_and_has_its_test():
     doc = material.__doc__ or ""
     tests = {name for name, _ in inspect.getmembers(sys.modules[__name__], inspect.isfunction)}
     assert set(PATCHES) == {"palette-switching-rule", "focus-visible-early", "bundle-defer",
-                            "search-on-demand", "search-dialog-name", "source-facts-offline"}
+                            "search-on-demand", "search-dialog-name", "source-facts-offline", "search-keys"}
     for patch in material.PATCHES:
         assert f"``{patch.name}``" in doc, f"{patch.name}: no entry in sitegen/material.py's docstring"
         entry = doc.split(f"``{patch.name}``", 1)[1].split("\n\n", 1)[0]
@@ -252,3 +252,28 @@ def test_page_from_a_search_result_loads_the_index_at_once(server: str, browser)
     page.wait_for_selector("mark[data-md-highlight]", state="attached", timeout=10000)
     context.close()
 
+
+
+# --- search-keys ----------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_search_finds_a_term_by_the_words_only_its_keys_hold(server: str, browser, built_site: Path):
+    """sitegen/glossary.py: "가중치감쇠" is written nowhere on the site (the prose writes 가중치 감쇠);
+    only the index's hidden field holds it.  Material's worker must index that field, and its
+    result list must not show it."""
+    text = " ".join(p.read_text(encoding="utf-8") for p in built_site.rglob("*.html"))
+    assert "가중치감쇠" not in text
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(server + "/", wait_until="load")
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("가중치감쇠")
+    box.press("End")
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    first = page.locator(".md-search-result__item").first
+    href, shown = first.locator("a").first.get_attribute("href"), first.inner_text()
+    context.close()
+    assert "/adam/" in href, href
+    assert "가중치감쇠" not in shown, shown

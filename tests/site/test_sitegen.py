@@ -33,7 +33,7 @@ def test_katex_renders_from_its_disk_cache_without_starting_node(tmp_path, monke
     second.close()
 
 
-def test_render_html_gives_the_search_index_tex_not_katex_markup(tmp_path, monkeypatch):
+def test_render_html_gives_the_search_index_plain_text_not_katex_markup(tmp_path, monkeypatch):
     monkeypatch.setattr(katex, "CACHE_DIR", tmp_path)
     renderer = katex.Katex()
     page = '<p>기울기 <span class="arithmatex">\\(\\nabla f\\)</span></p><div class="arithmatex">\\[x^2\\]</div>'
@@ -41,7 +41,8 @@ def test_render_html_gives_the_search_index_tex_not_katex_markup(tmp_path, monke
     renderer.close()
     assert errors == []
     assert rendered.count('class="katex"') == 2 and "\\nabla" in rendered  # TeX only in the MathML annotation
-    assert plain == page, "the search sees each formula once, as its TeX source"
+    assert plain == '<p>기울기 <span class="arithmatex">∇f</span></p><div class="arithmatex">x²</div>', (
+        "the search sees each formula once, as text a result's preview can show")
 
 
 def test_search_html_drops_figure_code_and_highlighting_but_keeps_the_text():
@@ -120,11 +121,11 @@ def test_notebook_cache_depends_on_gdcore():
     assert cache_dir.name == fingerprint([], "notebooks")  # hashes gdcore/*.py
 
 
-def test_search_index_holds_formulas_once_as_tex(built_site: Path):
+def test_search_index_holds_formulas_once_as_plain_text(built_site: Path):
     docs = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
     text = "\n".join(d["text"] for d in docs if d["location"].startswith("gradient/"))
-    assert r"\(\partial f/\partial x_0\)" in text
-    assert "∂f/∂x0" not in text, "KaTeX's visible glyphs or MathML must not reach the index"
+    assert "∂f/∂x₀" in text  # \partial f/\partial x_0, as a result's preview shows it
+    assert r"\partial" not in text and "∂f/∂x0" not in text, "no TeX source, no KaTeX glyphs or MathML markup"
     everything = "\n".join(d["text"] for d in docs)
     assert "@figure(" not in everything, "the code under the figures is not indexed"
     assert "gdcore.optim" in everything  # code blocks are

@@ -261,6 +261,10 @@ MISTAKES = [
      r"Doc file 'gradient\.md' contains a link 'no-such-page\.md', but the target is not found"),
     ("broken anchor", "docs/gradient.md", lambda t: t + "\n[없는 제목](#no-such-heading)\n",
      r"Doc file 'gradient\.md' contains a link '#no-such-heading', but there is no such anchor"),
+    ("glossary entry to no section", "docs/glossary.yml",
+     lambda t: t.replace("at: gradient-descent.md#갱신-규칙", "at: gradient-descent.md#갱신-규칭", 1),
+     rf"docs/glossary\.yml:{_line('docs/glossary.yml', '- ko: 갱신 규칙')} \(갱신 규칙\): docs/gradient-descent\.md has no "
+     "heading with the id '갱신-규칭'"),
     ("notebook cell raises", "docs/lab.ipynb", _add_failing_cell,
      r"docs/lab\.ipynb, cell 3, line 2: a notebook cell raised RuntimeError: 일부러 낸 오류"),
 ]

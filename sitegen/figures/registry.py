@@ -9,6 +9,7 @@ A module that fails to import is a :class:`FigureError` naming its file and line
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import inspect
 import json
@@ -171,6 +172,16 @@ def table(table_id: str) -> Callable:
     return register
 
 
+@functools.cache
+def _source_of(obj) -> tuple[Path, list[str], int]:
+    """``(file, source lines, first line)`` of a function or class, read once per object: the
+    figures call the same helpers (``fit``, ``minimize``, ...), and finding a class's source
+    parses its whole module every time (about 1 s of a cold build's start)."""
+    file = Path(inspect.getsourcefile(obj) or "").resolve()
+    lines, line = inspect.getsourcelines(obj)
+    return file, lines, line
+
+
 def helpers_of(function: Callable, depth: int = 2) -> tuple[dict, ...]:
     """The functions and classes of this repository that ``function`` calls, and (``depth``) what
     the site's own helpers among them call in turn.
@@ -203,8 +214,7 @@ def helpers_of(function: Callable, depth: int = 2) -> tuple[dict, ...]:
             if not (inspect.isfunction(obj) or inspect.isclass(obj)) or obj is function:
                 continue
             try:
-                file = Path(inspect.getsourcefile(obj) or "").resolve()
-                lines, line = inspect.getsourcelines(obj)
+                file, lines, line = _source_of(obj)
             except (OSError, TypeError):
                 continue
             if not file.is_relative_to(ROOT) or ".venv" in file.parts:
@@ -260,6 +270,7 @@ def load_all(reload: bool = False, *, manifest: bool = False, helpers: bool = Tr
     if reload:
         REGISTRY.clear()
         TABLES.clear()
+        _source_of.cache_clear()  # the reloaded modules' objects are new; the old ones may go
         # every module that holds gdcore's objects goes, so that nothing keeps the old classes
         # (the machinery stays: it holds the registry, not gdcore)
         stale = [m for m in sys.modules if m.startswith(("gdcore", *RELOADED))

@@ -40,11 +40,12 @@ FIGURE_MARKER = re.compile(r"^<!-- figure (?P<id>[\w.-]+) -->[ \t]*$", re.MULTIL
 TABLE_MARKER = re.compile(r"^<!-- table (?P<id>[\w.-]+) -->[ \t]*$", re.MULTILINE)
 SOURCE_MARKER = re.compile(r"^<!-- source (?P<name>gdcore(?:\.\w+)+) -->[ \t]*$", re.MULTILINE)
 REPOSITORY_MARKER = re.compile(r"^<!-- repository -->[ \t]*$", re.MULTILINE)
+ANSWER_MARKER = re.compile(r"^<!-- answer (?P<id>[\w-]+) -->[ \t]*$", re.MULTILINE)
 VIDEO_MARKER = re.compile(r'^<!-- youtube (?P<id>[\w-]{11}) "(?P<title>[^"]+)" channel="(?P<channel>[^"]+)" '
                           r'lang="(?P<lang>[^"]+)" length="(?P<length>\?|\d{1,2}:\d{2}(?::\d{2})?)" -->[ \t]*$',
                           re.MULTILINE)
 #: a line that looks like one of our markers; one left after the expansions is a mistake
-ANY_MARKER = re.compile(r"^[ \t]*<!--[ \t]*(?:figure|table|explorer|source|youtube|repository|glossary)\b.*$",
+ANY_MARKER = re.compile(r"^[ \t]*<!--[ \t]*(?:figure|table|explorer|source|youtube|repository|glossary|answer)\b.*$",
                         re.MULTILINE)
 
 
@@ -62,12 +63,14 @@ def expand(markdown: str, page, config, figure_paths: dict[str, Path],
     markdown = explorer.expand_markers(markdown, page.file.url)
     markdown = VIDEO_MARKER.sub(lambda m: video_block(**m.groupdict()), markdown)
     markdown = REPOSITORY_MARKER.sub(lambda m: repository_block(config), markdown)
+    markdown = expand_answers(markdown, page, config)
     left = ANY_MARKER.search(markdown)
     if left is not None:  # a marker none of the patterns above took: misspelt, or with a bad id
         raise PluginError(
             f"{line_of(page, left.group(0), config)}: malformed marker {left.group(0).strip()!r}; the markers are "
             '<!-- figure ID -->, <!-- table ID -->, <!-- explorer NAME -->, <!-- source gdcore.NAME -->, '
             '<!-- youtube VIDEO_ID "제목" channel="채널" lang="언어" length="분:초" -->, <!-- repository -->, '
+            '<!-- answer ID -->, '
             'each alone on its line'
         )
     return markdown
@@ -149,6 +152,56 @@ def table_block(table_id: str, page, config, shown: dict[tuple[str, int], str] |
     except figures.FigureError as err:
         raise PluginError(str(err)) from None
     return table + "\n\n" + code_fold("이 표를 계산한 코드", f"table-{table_id}", spec, config, shown)
+
+
+def expand_answers(markdown: str, page, config) -> str:
+    """Each ``<!-- answer ID -->`` becomes the form that checks a reader's answer in the browser.
+
+    The answer and its tolerance are computed at build time (:func:`sitegen.figures.answer`) and
+    written into the form; ``docs/assets/js/exercises.js`` (loaded with the page's first form,
+    deferred) shows the form, reads a number typed with a point or a comma or in scientific
+    notation, says right or wrong in a live region, and opens the hint that follows the form after
+    a wrong answer.  Without JavaScript the form stays hidden: the exercise is its question, its
+    hint and its folded solution.
+    """
+    import json
+
+    from sitegen import figures
+
+    folder = page.file.url if page.file.url.endswith("/") else posixpath.dirname(page.file.url)
+    script = posixpath.relpath("assets/js/exercises.js", folder.strip("/") or ".")
+    count = iter(range(1, 1000))
+
+    def one(m: re.Match) -> str:
+        answer_id = m.group("id")
+        table_id = figures.ANSWER_PREFIX + answer_id
+        if table_id not in figures.TABLES:
+            raise PluginError(f"{line_of(page, m.group(0), config)}: unknown answer id {answer_id!r} "
+                              "(answers are registered with @answer in sitegen/figures/*.py)")
+        try:
+            data = json.loads(figures.table_markdown(table_id))
+        except figures.FigureError as err:
+            raise PluginError(str(err)) from None
+        k = next(count)
+        html_text = answer_form(answer_id, data["value"], data["tol"])
+        return html_text if k > 1 else f'<script src="{script}" defer></script>\n' + html_text
+
+    return ANSWER_MARKER.sub(one, markdown)
+
+
+def answer_form(answer_id: str, value: float, tol: float) -> str:
+    """The (hidden until exercises.js shows it) form of one numeric exercise."""
+    name = f"answer-{answer_id}"
+    return (
+        f'<form class="gd-answer" id="{name}" data-answer="{value!r}" data-tol="{tol!r}" hidden>\n'
+        f'<label for="{name}-input">답</label>\n'
+        f'<input id="{name}-input" type="text" inputmode="decimal" autocomplete="off" spellcheck="false" '
+        f'aria-describedby="{name}-how">\n'
+        f'<button type="submit" class="md-button">확인</button>\n'
+        f'<span class="gd-answer__how" id="{name}-how">허용 오차 ±{tol:g}. 0,5처럼 쉼표로, 1e-3처럼 지수로 써도 됩니다.</span>\n'
+        f'<p class="gd-answer__result" role="status" aria-live="polite"></p>\n'
+        "</form>\n"
+    )
 
 
 def source_block(dotted: str, page, config) -> str:

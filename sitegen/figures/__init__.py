@@ -31,6 +31,7 @@ from __future__ import annotations
 from .cache import build, output_name, pending, submit, table_markdown, worker_pool
 from .drawing import pixel_size, recolor, render
 from .registry import (
+    ANSWER_PREFIX,
     CACHE_DIR,
     HEAVY,
     MACHINERY_FILES,
@@ -39,6 +40,7 @@ from .registry import (
     FigureError,
     FigureSpec,
     TableSpec,
+    answer,
     figure,
     load_all,
     table,
@@ -47,7 +49,7 @@ from .style import DARK, FONT_FAMILY, LIGHT, THEMES, Theme, pyplot
 from sitegen.util import ROOT
 
 __all__ = [
-    "CACHE_DIR", "DARK", "FONT_FAMILY", "HEAVY", "LIGHT", "MACHINERY_FILES", "REGISTRY", "ROOT", "TABLES",
+    "ANSWER_PREFIX", "answer", "CACHE_DIR", "DARK", "FONT_FAMILY", "HEAVY", "LIGHT", "MACHINERY_FILES", "REGISTRY", "ROOT", "TABLES",
     "THEMES", "FigureError", "FigureSpec", "TableSpec", "Theme", "build", "figure", "load_all", "output_name",
     "pending", "pixel_size", "pyplot", "recolor", "render", "submit", "table", "table_markdown", "worker_pool",
 ]

@@ -11,7 +11,7 @@ from gdcore.functions import landscape, landscape_points, sphere
 from gdcore.optim import SGD
 from gdcore.run import minimize
 from sitegen.claims import claim
-from sitegen.figures import Theme, figure
+from sitegen.figures import Theme, answer, figure
 
 
 FIG7_START, FIG7_STEPS = (3.0, 2.0), 10
@@ -203,3 +203,27 @@ def _boundary_run_lingers_at_the_saddle():
         return int(np.argmax(np.linalg.norm(traj.points - traj.points[-1], axis=1) < 1e-2))
 
     assert arrival(slow) > 3 * max(arrival(t) for t in runs[:-1]), [arrival(t) for t in runs]
+
+
+# --- exercises ---------------------------------------------------------------------------------
+
+
+@answer("gd-factor-inverse-lmax", tol=5e-4)
+def _factor_at_inverse_lmax() -> float:
+    """Exercise 3.1: gradient descent's per-step factor on ``elongated`` at η = 1/λ_max."""
+    from gdcore.functions import elongated
+    from gdcore.theory import curvatures, gd_rate
+
+    lam = curvatures(elongated)
+    return gd_rate(lam, 1 / lam.max())
+
+
+@answer("gd-steps-to-1e-6", tol=0.5)
+def _steps_to_one_millionth() -> float:
+    """Exercise 3.2: steps for the distance to shrink to 1e-6 at the best fixed rate (theory)."""
+    import math
+
+    from gdcore.functions import elongated
+    from gdcore.theory import curvatures, gd_best
+
+    return math.ceil(math.log(1e-6) / math.log(gd_best(curvatures(elongated))[1]))

@@ -13,6 +13,7 @@ import functools
 import importlib
 import inspect
 import json
+import math
 import pkgutil
 import re
 import sys
@@ -180,6 +181,40 @@ def _source_of(obj) -> tuple[Path, list[str], int]:
     file = Path(inspect.getsourcefile(obj) or "").resolve()
     lines, line = inspect.getsourcelines(obj)
     return file, lines, line
+
+
+#: the table id of a numeric exercise's answer (see :func:`answer`)
+ANSWER_PREFIX = "answer-"
+
+
+def answer(answer_id: str, *, tol: float) -> Callable:
+    """Register ``compute() -> float`` as the answer of the numeric exercise placed by
+    ``<!-- answer ID -->``: the page checks a reader's answer against it within ``tol``.
+
+    The answer is computed with gdcore at build time, never typed: it is kept as the table
+    ``answer-ID`` whose text is ``{"value": ..., "tol": ...}`` (JSON), so it is computed in a drawing
+    worker and cached with the chapter's tables, and its test recomputes it
+    (``tests/site/test_exercises.py``).
+    """
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
+        raise ValueError(f"answer {answer_id!r}: tol must be a positive number, got {tol!r}")
+
+    def register(compute: Callable[[], float]) -> Callable[[], float]:
+        def make() -> str:
+            value = float(compute())
+            if not math.isfinite(value):
+                raise ValueError(f"answer {answer_id!r} is not finite: {value}")
+            return json.dumps({"value": value, "tol": tol})
+
+        make.__qualname__, make.__wrapped__ = compute.__qualname__, compute  # type: ignore[attr-defined]
+        table_id = ANSWER_PREFIX + answer_id
+        old = TABLES.get(table_id)
+        if old is not None and old.make is not None and old.make.__qualname__ != compute.__qualname__:
+            raise ValueError(f"answer id {answer_id!r} is registered twice")
+        TABLES[table_id] = TableSpec(id=table_id, make=make, **_origin(compute))
+        return compute
+
+    return register
 
 
 def helpers_of(function: Callable, depth: int = 2) -> tuple[dict, ...]:

@@ -283,8 +283,8 @@ ellipse_tilted = quadratic(
     latex=r"f(x_0, x_1) = 1.5\,x_0^2 + 2\,x_0 x_1 + 1.5\,x_1^2",
 )
 """f(x0, x1) = ½ xᵀAx with A = [[3, 2], [2, 3]], i.e. 1.5 x0² + 2 x0 x1 + 1.5 x1²:
-elliptic level curves tilted by 45° (eigenvalues 5 along (1, −1)/√2 and
-1 along (1, 1)/√2). ∇f = Ax; minimum at the origin. See :func:`quadratic`."""
+elliptic level curves tilted by 45° (eigenvalues 5 along (1, 1)/√2 and
+1 along (1, −1)/√2). ∇f = Ax; minimum at the origin. See :func:`quadratic`."""
 
 
 # --- rosenbrock: f = (a − x0)² + b (x1 − x0²)² ----------------------------------

@@ -164,6 +164,7 @@ def on_page_content(html_text: str, page, config, files) -> str:
     if notebook.is_notebook(page):
         html_text = notebook.links(page, config) + html_text
     rendered, plain = BUILD.katex.render_page(html_text, lambda needle: line_of(page, needle, config))
+    rendered = markers.with_hints(rendered, plain)
     BUILD.search.remember(page, plain)
     BUILD.titles[page.file.src_uri] = page.toc.items[0].title if page.toc.items else page.title
     return codeblocks.count_code_lines(rendered)

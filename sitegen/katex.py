@@ -38,7 +38,7 @@ class KatexError(ValueError):
 
 _MATHML = re.compile(r"<math\b.*?</math>", re.DOTALL)
 _SUB = dict(zip("0123456789+−=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
-_SUP = dict(zip("0123456789+−=()abcdefghijklmnoprstuvwxyzT⊤", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀᵀ"))
+_SUP = dict(zip("0123456789+−=()abcdefghijklmnoprstuvwxyzT⊤⋆*′″", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀᵀ⋆*′″"))
 _ACCENTS = {"^": "\u0302", "~": "\u0303", "¯": "\u0304", "˙": "\u0307", "→": "\u20d7"}
 _SPACED = set("=<>≤≥≈≠←→∈⇒⇔≡∝")
 

@@ -204,6 +204,28 @@ def answer_form(answer_id: str, value: float, tol: float) -> str:
     )
 
 
+ANSWER_FORM = re.compile(r'<form class="gd-answer" id="(?P<id>[\w-]+)"')
+HINT = re.compile(r'<details class="tip"[^>]*>\s*<summary>.*?</summary>(?P<body>.*?)</details>', re.DOTALL)
+
+
+def with_hints(rendered: str, plain: str) -> str:
+    """Each answer form of a rendered page, given the text of the hint that follows it (``data-hint``),
+    taken from ``plain`` (the page with its formulas as text, :func:`sitegen.katex.readable`):
+    what exercises.js announces after a wrong answer, formulas read once (``√κ = 10``)."""
+    hints: dict[str, str] = {}
+    for m in ANSWER_FORM.finditer(plain):
+        hint = HINT.search(plain, m.end())
+        after_form = plain.find("</form>", m.end())
+        between = plain[after_form:hint.start()] if hint else ""
+        if hint and not re.search(r"<(?:h\d|form)\b", between):  # the hint right after this form
+            text = re.sub(r"</?(?:p|li|ul|ol|div|br)\b[^>]*>", " ", hint.group("body"))  # blocks apart
+            text = html.unescape(re.sub(r"<[^>]+>", "", text))  # a formula joins its particle: λ인
+            hints[m.group("id")] = re.sub(r"\s+", " ", text).strip()
+    return ANSWER_FORM.sub(
+        lambda m: m.group(0) + (f' data-hint="{html.escape(hints[m.group("id")])}"' if m.group("id") in hints else ""),
+        rendered)
+
+
 def source_block(dotted: str, page, config) -> str:
     """The code of a gdcore object (module, class, function or method) as a titled code block."""
     parts = dotted.split(".")

@@ -8,7 +8,7 @@ import numpy as np
 from gdcore.calculus import directional_derivative, steepest_path
 from gdcore.functions import ellipse_tilted, sphere
 from sitegen.claims import claim, describes_only
-from sitegen.figures import Theme, figure
+from sitegen.figures import Theme, answer, figure
 
 
 def gradient_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -254,3 +254,40 @@ def _descent_paths_curve():
 
 
 describes_only("gradient.md", "definitions and equalities (D_u f = ∇f·u, right angles), printed by checked code blocks")
+
+
+# --- exercises ---------------------------------------------------------------------------------
+
+
+@answer("grad-directional-1-2", tol=5e-4)
+def _directional_along_1_2() -> float:
+    """Exercise 2.1: D_u f of ellipse_tilted at (1, 0) along u = (1, 2)/√5, by a central difference."""
+    import numpy as np
+
+    from gdcore.calculus import directional_derivative
+    from gdcore.functions import ellipse_tilted
+
+    v = np.array([1.0, 2.0])
+    return directional_derivative(ellipse_tilted, [1.0, 0.0], v / np.linalg.norm(v))
+
+
+@answer("grad-steepest-rate", tol=5e-4)
+def _steepest_descent_rate() -> float:
+    """Exercise 2.2: the rate of steepest descent of ellipse_tilted at (2, 1), ‖∇f‖."""
+    import numpy as np
+
+    from gdcore.functions import ellipse_tilted
+
+    return float(np.linalg.norm(ellipse_tilted.grad(np.array([2.0, 1.0]))))
+
+
+@answer("grad-tangent-plane", tol=5e-4)
+def _tangent_plane_value() -> float:
+    """Exercise 2.3: the tangent plane of ellipse_tilted at a = (1, 0), evaluated at (1.2, −0.1)."""
+    import numpy as np
+
+    from gdcore.calculus import tangent_plane
+    from gdcore.functions import ellipse_tilted
+
+    a = np.array([1.0, 0.0])
+    return float(tangent_plane(ellipse_tilted(a), ellipse_tilted.grad(a), a, np.array([1.2, -0.1])))

@@ -17,7 +17,7 @@ from gdcore.functions import elongated
 from gdcore.optim import SGD
 from gdcore.run import minimize
 from sitegen.claims import claim
-from sitegen.figures import Theme, figure
+from sitegen.figures import Theme, answer, figure
 
 START = (-5.0, -2.0)
 WINDOW = ((-5.6, 3.0), (-2.6, 2.6))
@@ -381,3 +381,41 @@ def _summary_nesterov():
     heavy, nesterov = (minimize(elongated, START, partial(SGD, lr=lr, momentum=beta, nesterov=n), steps=500)
                        for n in (False, True))
     assert heavy.values[-1] < 1e-20 * heavy.values[0] and nesterov.values[-1] > 1e20 * nesterov.values[0]
+
+
+# --- exercises ---------------------------------------------------------------------------------
+
+
+@answer("mom-best-beta-kappa100", tol=5e-5)
+def _best_beta_for_kappa_100() -> float:
+    """Exercise 6.1: Polyak's best momentum β* on the quadratic with curvatures 1 and 100 (κ = 100)."""
+    import numpy as np
+
+    from gdcore.functions import quadratic
+    from gdcore.theory import curvatures, heavy_ball_best
+
+    return heavy_ball_best(curvatures(quadratic(np.diag([1.0, 100.0]))))[1]
+
+
+@answer("mom-constant-slope-step10", tol=5e-5)
+def _tenth_step_on_a_constant_slope() -> float:
+    """Exercise 6.2: the length of the 10th step of SGD(lr=0.01, momentum=0.9) under a constant gradient 3."""
+    import numpy as np
+
+    from gdcore.optim import SGD
+
+    x = np.zeros(1)
+    opt = SGD(x, lr=0.01, momentum=0.9)
+    for _ in range(10):
+        before = x[0]
+        opt.step(np.array([3.0]))
+    return before - x[0]
+
+
+@answer("mom-nesterov-limit", tol=5e-5)
+def _nesterov_limit_at_beta_0_8() -> float:
+    """Exercise 6.3: the largest stable learning rate of Nesterov momentum (β = 0.8) on ``elongated``."""
+    from gdcore.functions import elongated
+    from gdcore.theory import curvatures, lr_limit
+
+    return lr_limit(curvatures(elongated).max(), 0.8, nesterov=True)

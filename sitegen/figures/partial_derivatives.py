@@ -10,7 +10,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 from gdcore.calculus import forward_diff, numerical_diff, partial, tangent_plane
 from gdcore.functions import sphere
 from sitegen.claims import claim, describes_only
-from sitegen.figures import Theme, figure
+from sitegen.figures import Theme, answer, figure
 
 
 def _style_3d(ax, theme: Theme) -> None:
@@ -214,3 +214,40 @@ def _summary_central_is_second_order():
 def _summary_round_off():
     _round_off_grows()
 
+
+# --- exercises ---------------------------------------------------------------------------------
+
+
+@answer("pd-tilted-partial-x1", tol=5e-4)
+def _tilted_partial_x1() -> float:
+    """Exercise 1.1: ∂f/∂x1 of ellipse_tilted at (1, −2), by a central difference."""
+    from gdcore.calculus import partial
+    from gdcore.functions import ellipse_tilted
+
+    return partial(ellipse_tilted, [1.0, -2.0], 1)
+
+
+@answer("pd-exp-central-error", tol=5e-5)
+def _exp_central_error() -> float:
+    """Exercise 1.2: the error of the central difference of exp at x = 0 with h = 0.1 (exact f'(0) = 1)."""
+    import math
+
+    from gdcore.calculus import numerical_diff
+
+    return numerical_diff(math.exp, 0.0, 0.1) - 1.0
+
+
+@answer("pd-exp-best-k", tol=0.5)
+def _exp_best_k() -> float:
+    """Exercise 1.3: the k of h = 10^−k (k = 1, ..., 12) with the smallest mean central-difference error
+    of exp over the 101 points x = 0.950, 0.951, ..., 1.050."""
+    import math
+
+    import numpy as np
+
+    from gdcore.calculus import numerical_diff
+
+    xs = 1.0 + 0.001 * np.arange(-50, 51)
+    mean_errors = [np.mean([abs(numerical_diff(math.exp, x, 10.0**-k) - math.exp(x)) for x in xs])
+                   for k in range(1, 13)]
+    return 1 + int(np.argmin(mean_errors))

@@ -12,7 +12,7 @@ from gdcore.functions import elongated
 from gdcore.optim import SGD, Adagrad, RMSprop
 from gdcore.run import minimize
 from sitegen.claims import claim, first_step_is_diagonal
-from sitegen.figures import Theme, figure
+from sitegen.figures import Theme, answer, figure
 
 # The path experiment of both figures (the customary settings of Dive into Deep Learning,
 # §12.6-12.8, on the same bowl f = 0.1 x0^2 + 2 x1^2): start, number of steps, optimizers.
@@ -236,3 +236,47 @@ def _summary_rmsprop_cycle():
     late = traj.points[-20:]
     np.testing.assert_allclose(np.abs(late), lr / 2, rtol=1e-3)  # every late point at ±η/2 in both coordinates
     assert np.all(np.sign(late[1:, 1]) != np.sign(late[:-1, 1])) or np.all(np.sign(late[1:, 0]) != np.sign(late[:-1, 0]))
+
+
+# --- exercises ---------------------------------------------------------------------------------
+
+
+@answer("rms-adagrad-effective-lr", tol=5e-5)
+def _adagrad_effective_lr_from_keras_start() -> float:
+    """Exercise 7.1: Adagrad(lr=0.1, initial_accumulator_value=0.1) after ten steps of the gradient 0.5:
+    its effective learning rate η/(√G_10 + ε), read from the optimizer's state."""
+    import numpy as np
+
+    from gdcore.optim import Adagrad
+
+    x = np.zeros(1)
+    opt = Adagrad(x, lr=0.1, initial_accumulator_value=0.1)
+    for _ in range(10):
+        opt.step(np.array([0.5]))
+    return opt.lr / (np.sqrt(opt.state[0]["sum"][0]) + opt.eps)
+
+
+@answer("rms-first-step", tol=5e-5)
+def _rmsprop_first_step() -> float:
+    """Exercise 7.2: how far x0 moves in the first step of RMSprop(lr=0.001, alpha=0.999) from (−5, −2)."""
+    import numpy as np
+
+    from gdcore.functions import elongated
+    from gdcore.optim import RMSprop
+
+    start = np.array([-5.0, -2.0])
+    x = start.copy()
+    RMSprop(x, lr=0.001, alpha=0.999).step(elongated.grad(x))
+    return abs(x[0] - start[0])
+
+
+@answer("rms-cycle-value", tol=5e-5)
+def _rmsprop_cycle_value() -> float:
+    """Exercise 7.3: f on the two-point cycle RMSprop(lr=0.2, alpha=0.9) falls into on ``elongated``."""
+    from functools import partial
+
+    from gdcore.functions import elongated
+    from gdcore.optim import RMSprop
+    from gdcore.run import minimize
+
+    return minimize(elongated, [-5.0, -2.0], partial(RMSprop, lr=0.2, alpha=0.9), steps=1000).values[-1]

@@ -23,7 +23,7 @@ from gdcore.functions import landscape, landscape_points
 from gdcore.models import LinearRegression
 from gdcore.schedules import gradual_warmup, linear_scaling
 from sitegen.claims import claim
-from sitegen.figures import Theme, figure, table
+from sitegen.figures import Theme, answer, figure, table
 
 
 def _contours(ax, theme: Theme, problem) -> None:
@@ -522,3 +522,30 @@ def _summary_sgd_wanders():
 @claim("sgd.md", "잡음의 분산(제곱 오차의 기댓값)은 대략 $1/B$로 줄고, $B$가 $N$에 가까워지면 유한 모집단 보정 때문에 더 빨리 0으로 떨어집니다")
 def _summary_noise_one_over_b():
     _one_over_b_then_faster()
+
+
+# --- exercises ---------------------------------------------------------------------------------
+
+
+@answer("sgd-noise-b10", tol=5e-3)
+def _noise_of_a_batch_of_ten() -> float:
+    """Exercise 5.3: E‖g_B − g‖² at the start w0 of the chapter's regression problem, B = 10 drawn
+    without replacement (the exact formula τ²(N − B)/(B(N − 1)), not a measurement)."""
+    import numpy as np
+
+    from gdcore.book import PATHS, gradient_noise, regression_problem
+
+    problem = regression_problem()
+    noise = gradient_noise(problem.model, [np.array(PATHS.w0)], problem.X, problem.y, [10], rng=0, trials=1)
+    return noise.predicted[0]
+
+
+@answer("sgd-warmup-lr", tol=5e-5)
+def _warmup_lr_at_step_1000() -> float:
+    """Exercise 5.4: Goyal et al.'s gradual warmup (from η = 0.1 per 256 to kη over 5 epochs) for
+    batch 2048 on ImageNet's 1,281,167 training images, at step t = 1000."""
+    from gdcore.book import steps_per_epoch
+    from gdcore.schedules import gradual_warmup, linear_scaling
+
+    target = linear_scaling(0.1, 2048, 256)
+    return gradual_warmup(1000, target, 5 * steps_per_epoch(1_281_167, 2048), start_lr=0.1)

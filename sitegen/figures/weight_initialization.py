@@ -21,7 +21,7 @@ from gdcore.book.init_training import ACTIVATIONS_COMPARED, INIT_TRAINING, INITI
 from gdcore.init import he_normal, xavier_normal
 from gdcore.models import ACTIVATIONS
 from sitegen.claims import claim
-from sitegen.figures import Theme, figure, table
+from sitegen.figures import Theme, answer, figure, table
 
 SEED = 0  # one seed for every figure and table of the chapter: all cases see the same inputs
 SATURATION = 0.01  # φ'(z) below this counts as saturated, as in ActivationStats.saturated
@@ -534,3 +534,31 @@ def init_training_results() -> str:
             cells = " | ".join(f"{x:.3f}" if x >= 1 else f"{x:.3g}" for x in (loss[0], loss[EARLY], loss[-1]))
             lines.append(f"| {ACTIVATION_LABELS[activation]} | {INIT_LABELS[init]} | {cells} | {100 * run.val_error:.1f}% |")
     return "\n".join(lines)
+
+
+# --- exercises ---------------------------------------------------------------------------------
+
+
+@answer("init-he-std-linear", tol=5e-5)
+def _he_std_of_linear_512_256() -> float:
+    """Exercise 4.1: the std of kaiming_normal_(nonlinearity="relu") on nn.Linear(512, 256): fan_in = 512."""
+    from gdcore.init import init_std
+
+    return init_std("he", 512, 256)
+
+
+@answer("init-xavier-uniform-bound", tol=5e-5)
+def _xavier_uniform_bound_784_256() -> float:
+    """Exercise 4.2: the bound a = √3·s of the Xavier uniform form for a 784 → 256 layer."""
+    from gdcore.init import init_bound
+
+    return init_bound("xavier", 784, 256)
+
+
+@answer("init-relu-shrink", tol=5e-4)
+def _relu_shrink_factor() -> float:
+    """Exercise 4.3: the expected factor of std(z) per ReLU layer of width 256 with W ~ N(0, 0.05²),
+    √(½·N_in·s²) = s / (He's std)."""
+    from gdcore.init import init_std
+
+    return 0.05 / init_std("he", 256, 256)

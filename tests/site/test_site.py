@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sitegen import figures
-from sitegen.markers import FIGURE_MARKER, TABLE_MARKER, VIDEO_MARKER
+from sitegen.markers import ANSWER_MARKER, FIGURE_MARKER, TABLE_MARKER, VIDEO_MARKER
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -34,9 +34,12 @@ def test_every_figure_marker_is_known_and_every_figure_is_used():
 
 
 def test_every_table_marker_is_known_and_every_table_is_used():
+    """Tables and answers (kept as tables ``answer-ID``): each placed exactly once."""
     figures.load_all()
-    used = [t for md in PAGES for t in TABLE_MARKER.findall(md.read_text(encoding="utf-8"))]
-    assert sorted(used) == sorted(set(used)), "a table is placed twice"
+    texts = [md.read_text(encoding="utf-8") for md in PAGES]
+    used = [t for text in texts for t in TABLE_MARKER.findall(text)]
+    used += [figures.ANSWER_PREFIX + a for text in texts for a in ANSWER_MARKER.findall(text)]
+    assert sorted(used) == sorted(set(used)), "a table or an answer is placed twice"
     assert set(used) == set(figures.TABLES), f"unused or unknown tables: {set(used) ^ set(figures.TABLES)}"
 
 

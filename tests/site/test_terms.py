@@ -15,7 +15,7 @@ import pytest
 from sitegen import figures
 
 ROOT = Path(__file__).resolve().parents[2]
-FENCE = re.compile(r"^(`{3,}|~{3,}).*?^\1\s*$", re.MULTILINE | re.DOTALL)
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,}).*?^(?P=indent)(?P=fence)\s*$", re.MULTILINE | re.DOTALL)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
 MARKER = re.compile(r"<!--.*?-->", re.DOTALL)
 #: "기울기" followed by a negative number or a fraction is a slope, unless the sentence says whose
@@ -54,6 +54,7 @@ def test_no_retired_term(term: str):
     ("직선의 기울기 1과 2", False),
     ("기울기 (6, 8)", False),
     ("RMSprop은", True),
+    ("??? success \"풀이\"\n\n    ```python\n    from gdcore.optim import RMSprop\n    ```\n", False),  # code in a fold
     ("`RMSprop(lr=0.01)`", False),
     ('Ruder의 4.5절 "RMSprop"', False),
 ])

@@ -12,7 +12,8 @@
     return Number(t);
   };
   const show = (value) => Number(value.toPrecision(6)).toString();
-  // the hint's text as a screen reader reads it: a formula once, by its MathML (not its TeX or its glyphs)
+  // the hint's text when the build did not give it (data-hint, sitegen/markers.py with_hints):
+  // a formula once, by its MathML (not its TeX or its glyphs)
   const readable = (hint) => {
     const copy = hint.cloneNode(true);
     copy.querySelectorAll("summary, .katex-html, annotation").forEach((e) => e.remove());
@@ -47,7 +48,7 @@
         let text = `틀렸습니다(입력 ${show(value)}).`;
         if (hint) {
           hint.open = true;
-          text += ` 힌트: ${readable(hint)}`;
+          text += ` 힌트: ${form.dataset.hint || readable(hint)}`;
         }
         result.textContent = text;
       }

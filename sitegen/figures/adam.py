@@ -11,7 +11,7 @@ from gdcore.functions import elongated, rosenbrock_2d
 from gdcore.optim import SGD, Adam
 from gdcore.run import minimize
 from sitegen.claims import claim, first_step_is_diagonal
-from sitegen.figures import Theme, figure
+from sitegen.figures import Theme, answer, figure
 
 
 BIAS_RUNS, BIAS_STEPS, BIAS_SEED = 2000, 50, 8  # independent gradient streams, steps, seed
@@ -267,3 +267,48 @@ def _summary_l2_versus_decoupled_decay():
     l2, decoupled = decay_effect(Adam), decay_effect(AdamW)
     assert abs(l2[0]) > 100 * abs(l2[1]), l2  # L2 through the adaptive scaling: very unequal
     assert abs(decoupled[0] / decoupled[1] - 1) < 0.1, decoupled  # decoupled: nearly the same rate
+
+
+# --- the chapter's exercises (연습 8.1-8.3): answers computed by gdcore ---------------------------
+
+
+@answer("adam-uncorrected-first-step-b2-099", tol=5e-4)
+def _uncorrected_first_step_at_beta2_099() -> float:
+    """Exercise 8.1: Adam's first step without bias correction, over the corrected step, at betas=(0.9, 0.99)."""
+    import numpy as np
+
+    from gdcore.optim import Adam
+
+    lr, g = 0.01, 0.5
+    x = np.zeros(1)
+    opt = Adam(x, lr=lr, betas=(0.9, 0.99))
+    opt.step(np.array([g]))
+    m, v = opt.state[0]["exp_avg"][0], opt.state[0]["exp_avg_sq"][0]
+    return lr * m / (np.sqrt(v) + opt.eps) / abs(x[0])  # the uncorrected step over the one gdcore took
+
+
+@answer("adam-v-correction-below-2", tol=0.5)
+def _first_step_v_correction_below_two() -> float:
+    """Exercise 8.2: the first t at which 1 / (1 - beta2^t) < 2 (v_t passes half of g^2), default betas."""
+    import numpy as np
+
+    from gdcore.optim import Adam
+
+    opt = Adam(np.zeros(1))
+    while opt.t == 0 or opt.state[0]["exp_avg_sq"][0] <= 0.5:  # g = 1: v_t = 1 - beta2^t
+        opt.step(np.array([1.0]))
+    return opt.t
+
+
+@answer("adam-adamw-half-life", tol=0.5)
+def _adamw_steps_to_halve_an_unused_weight() -> float:
+    """Exercise 8.3: steps until AdamW(lr=1e-3, weight_decay=0.1) halves a weight whose loss gradient is 0."""
+    import math
+
+    import numpy as np
+
+    from gdcore.optim import AdamW
+
+    x = np.ones(1)
+    AdamW(x, lr=1e-3, weight_decay=0.1).step(np.zeros(1))
+    return math.ceil(math.log(0.5) / math.log(x[0]))  # x[0] is the factor of one step

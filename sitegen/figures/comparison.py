@@ -18,7 +18,7 @@ from gdcore.functions import elongated_classic, rosenbrock_2d, saddle
 from gdcore.optim import SGD, Adagrad, Adam, RMSprop
 from gdcore.run import minimize
 from sitegen.claims import checked_output, claim, first_step_is_diagonal
-from sitegen.figures import Theme, figure
+from sitegen.figures import Theme, answer, figure
 
 # Part (a): the runs of each path figure, defined once (captions and drawings read them).
 FOUR_PANELS_RUNS = [  # the learning rates of 『밑바닥부터 시작하는 딥러닝』, in PyTorch's convention
@@ -343,3 +343,30 @@ def _summary_escape_does_not_depend_on_y0():
 def _summary_escape_order():
     first = {name: s[0] for name, s in _saddle_steps().items()}
     assert min(first, key=first.get) == "Adam" and first["Nesterov"] < min(first["AdaGrad"], first["RMSprop"]), first
+
+
+# --- the chapter's exercises (연습 10.1, 10.3): answers computed by gdcore --------------------------
+
+
+@answer("cmp-adam-steps-below-1e-6", tol=0.5)
+def _adam_steps_below_one_millionth() -> float:
+    """Exercise 10.1: the first step at which the four-panel figure's Adam run has f < 1e-6."""
+    from gdcore.functions import elongated_classic
+    from gdcore.run import minimize
+
+    (_, opt, hyper), = [run for run in FOUR_PANELS_RUNS if run[0] == "Adam"]
+    values = minimize(elongated_classic, FOUR_PANELS_START, partial(opt, **hyper), steps=400).values
+    assert values.min() < 1e-6, values.min()
+    return int(np.argmax(values < 1e-6))
+
+
+@answer("cmp-saddle-sgd-escape-1e-9", tol=0.5)
+def _sgd_escape_steps_from_one_billionth() -> float:
+    """Exercise 10.3: steps until |y| > 1 for the saddle figure's SGD run started at (1, 1e-9)."""
+    from gdcore.functions import saddle
+    from gdcore.run import minimize
+
+    (_, opt, hyper), = [run for run in SADDLE_RUNS if run[0] == "SGD"]
+    traj = minimize(saddle, [SADDLE_START[0], 1e-9], partial(opt, **hyper), steps=300)
+    assert np.abs(traj.points[:, 1]).max() > 1, "no escape within 300 steps"
+    return _escape_step(traj)

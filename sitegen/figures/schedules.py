@@ -13,7 +13,7 @@ from gdcore import schedules as S
 from gdcore.book.large_batch import DIGITS
 from gdcore.book.schedules import DIGITS_SCHEDULES, NOISE, digits_schedule_runs, sgd_decay_runs
 from sitegen.claims import claim, describes_only
-from sitegen.figures import Theme, figure
+from sitegen.figures import Theme, answer, figure
 
 # the schedule-shapes figure: η_0, steps, warmup steps (from 1 % of η_0), StepLR's (step_size, γ), ExponentialLR's γ
 SHAPE_LR, SHAPE_STEPS, SHAPE_WARMUP, SHAPE_STEP, SHAPE_GAMMA = 0.1, 100, 10, (30, 0.1), 0.97
@@ -222,3 +222,53 @@ def _summary_rmsprop_cycle():
 def _summary_warmup():
     _constant_blows_up()
     _warmup_protects_the_start()
+
+
+# --- the chapter's exercises (연습 9.1-9.3): answers computed by gdcore ---------------------------
+
+
+@answer("sched-exponential-matching-step", tol=5e-5)
+def _gamma_matching_step_decay_at_90() -> float:
+    """Exercise 9.1: the γ of ExponentialLR that meets StepLR(step_size=30, gamma=0.1) at step 90."""
+    from gdcore.schedules import step_decay
+
+    lr = 0.1
+    return (step_decay(90, lr, step_size=30, gamma=0.1) / lr) ** (1 / 90)
+
+
+@answer("sched-warmup-cosine-step-150", tol=5e-5)
+def _warmup_cosine_rate_at_150() -> float:
+    """Exercise 9.2: the rate at step 150 of 10 warmup steps (from 1 %) then a 190-step cosine, η_0 = 0.4."""
+    import numpy as np
+
+    from gdcore.optim import SGD
+    from gdcore.schedules import CosineAnnealingLR, LinearLR, SequentialLR
+
+    opt = SGD(np.zeros(1), lr=0.4)
+    schedule = SequentialLR(opt, [LinearLR(opt, start_factor=0.01, total_iters=10), CosineAnnealingLR(opt, T_max=190)],
+                            milestones=[10])
+    for _ in range(150):
+        opt.step(np.zeros(1))
+        schedule.step()
+    return opt.lr
+
+
+@answer("sched-inverse-time-passes-exponential", tol=0.5)
+def _steps_for_inverse_time_to_pass_the_exponential_total() -> float:
+    """Exercise 9.3: the first T with Σ_{t<T} η_0/(1 + t/τ) > Σ_t η_0 γ^t (the sgd-decay figure's two decays)."""
+    import numpy as np
+
+    from gdcore.optim import SGD
+    from gdcore.schedules import LambdaLR, exponential
+
+    lr, tau, gamma = 0.1, 100.0, 0.97
+    exponential_total = float(exponential(np.arange(2000), lr, gamma).sum())  # the rest is below 1e-27
+    opt = SGD(np.zeros(1), lr=lr)
+    schedule = LambdaLR(opt, lambda t: 1 / (1 + t / tau))
+    total, steps = 0.0, 0
+    while total <= exponential_total:
+        total += opt.lr  # the rate step `steps` uses
+        steps += 1
+        opt.step(np.zeros(1))
+        schedule.step()
+    return steps

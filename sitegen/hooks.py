@@ -46,6 +46,7 @@ class Build:
         self.numbers = numbering.Numbers()  # figure and equation numbers of the chapters
         self.notebooks = notebook.Prewarm()
         self.search = search.SearchView()
+        self.highlight = codeblocks.HighlightCache()  # kept across the rebuilds of `mkdocs serve`
         self.terms: list[glossary.Term] = []  # docs/glossary.yml
         self.urls: dict[str, str] = {}  # page file -> its URL
         self.titles: dict[str, str] = {}  # page file -> its title (the first heading)
@@ -93,6 +94,7 @@ def on_config(config):
     except figures.FigureError as err:
         raise PluginError(str(err)) from None
     BUILD.start()
+    BUILD.highlight.install()
     notebook.configure(config)
     return config
 
@@ -193,6 +195,7 @@ def on_post_template(output: str, template_name: str, config) -> str:
 def on_post_build(config) -> None:
     if BUILD.katex is not None:
         BUILD.katex.save()
+    BUILD.highlight.save()
     if BUILD.terms:
         material.add_search_keys(Path(config["site_dir"]), glossary.search_words(
             BUILD.terms, BUILD.urls, BUILD.titles, glossary.chapters(config["nav"])))

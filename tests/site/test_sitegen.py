@@ -340,3 +340,46 @@ def test_the_particle_after_a_number_must_fit_how_it_is_read():
     for wrong, right in [("[](#a)는", "은"), ("[](#b)과", "와"), ("[](#eq-c)가", "이"), ("[](#a)으로", "로")]:
         with pytest.raises(Exception, match=f"write '{right}' after it"):
             fill(wrong)
+
+
+def test_highlighting_is_read_from_the_cache_the_second_time(tmp_path, monkeypatch):
+    """codeblocks.HighlightCache: the same fence gives the same HTML, from the cache file in a
+    later build (a new process), without Pygments; a titled fence is never cached."""
+    import markdown
+    import pymdownx.highlight
+
+    def render(text: str) -> str:
+        return markdown.markdown(text, extensions=["pymdownx.highlight", "pymdownx.superfences"])
+
+    original = pymdownx.highlight.Highlight.highlight
+    untitled = "```python\nx = 1  # 주석\n```\n"
+    page = untitled + "\n```python title=\"t.py\"\nprint(x)\n```\n"
+    expected_page, expected_untitled = render(page), render(untitled)
+    first = codeblocks.HighlightCache(tmp_path)
+    first.install()
+    try:
+        assert render(page) == expected_page
+        assert first.new == 1  # the titled block is not kept
+        first.save()
+    finally:
+        monkeypatch.setattr(pymdownx.highlight.Highlight, "highlight", original)
+    second = codeblocks.HighlightCache(tmp_path)  # a later build: reads the file
+    second.install()
+
+    lexers = []  # each time Pygments is asked to highlight a block
+    get_lexer = pymdownx.highlight.Highlight.get_lexer
+    monkeypatch.setattr(pymdownx.highlight.Highlight, "get_lexer",
+                        lambda self, *args: lexers.append(args[0]) or get_lexer(self, *args))
+    try:
+        assert render(untitled) == expected_untitled and second.new == 0 and lexers == []
+        assert render(page) == expected_page and lexers == ["print(x)"]  # the titled block, every time
+    finally:
+        monkeypatch.setattr(pymdownx.highlight.Highlight, "highlight", original)
+
+
+def test_expected_outputs_are_marked_also_inside_folds():
+    page = ("<!--pytest-codeblocks:expected-output-->\n\n```text\n1\n```\n\n"
+            "??? success \"풀이\"\n\n    <!--pytest-codeblocks:expected-output-->\n\n    ```text\n    2\n    ```\n")
+    marked = codeblocks.mark_outputs(page)
+    assert marked.count("``` { .text .gd-output .no-copy }") == 2
+    assert "\n    ``` { .text .gd-output .no-copy }\n    2\n" in marked  # the fold's block keeps its indent

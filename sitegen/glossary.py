@@ -30,6 +30,8 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from sitegen import numbering
+
 FILE = "glossary.yml"
 MARKER = re.compile(r"^<!-- glossary -->[ \t]*$", re.MULTILINE)
 FIELDS = {"ko", "parts", "en", "torch", "at"}
@@ -150,31 +152,14 @@ def load(docs_dir: str | Path, slugify=None) -> list[Term]:
     return terms
 
 
-def chapter_titles(nav) -> dict[str, str]:
-    """``{page file: its title in nav}`` (``"gradient-descent.md": "3. 경사하강법"``)."""
-    out: dict[str, str] = {}
-
-    def walk(items) -> None:
-        for item in items or []:
-            if isinstance(item, dict):
-                for title, value in item.items():
-                    if isinstance(value, str):
-                        out[value] = title
-                    else:
-                        walk(value)
-
-    walk(nav)
-    return out
-
-
 def chapters(nav) -> set[str]:
     """The chapter pages: those whose title in nav starts with their number (``3. 경사하강법``)."""
-    return {page for page, title in chapter_titles(nav).items() if re.match(r"\d+\. ", title)}
+    return set(numbering.chapters(nav))
 
 
 def table_markdown(terms: list[Term], docs_dir: str | Path, nav, slugify, page_src: str = "glossary.md") -> str:
     """The glossary page's table: one row a term, linked to the section that introduces it."""
-    titles = chapter_titles(nav)
+    titles = numbering.nav_titles(nav)
     headings: dict[str, dict[str, str]] = {}
     rows = ["| 한국어 | 영어 | PyTorch | 처음 나오는 곳 |", "| --- | --- | --- | --- |"]
     for term in terms:

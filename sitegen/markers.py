@@ -158,19 +158,16 @@ def expand_answers(markdown: str, page, config) -> str:
     """Each ``<!-- answer ID -->`` becomes the form that checks a reader's answer in the browser.
 
     The answer and its tolerance are computed at build time (:func:`sitegen.figures.answer`) and
-    written into the form; ``docs/assets/js/exercises.js`` (loaded with the page's first form,
-    deferred) shows the form, reads a number typed with a point or a comma or in scientific
-    notation, says right or wrong in a live region, and opens the hint that follows the form after
-    a wrong answer.  Without JavaScript the form stays hidden: the exercise is its question, its
-    hint and its folded solution.
+    written into the form; ``docs/assets/js/site.js`` (on every page, nothing at load: one
+    ``submit`` listener) reads a number typed with a point or a comma or in scientific notation,
+    says right or wrong in a live region, and opens the hint that follows the form after a wrong
+    answer.  Without JavaScript site.css hides the form (``html.no-js``): the exercise is its
+    question, its hint and its folded solution.  (A script of its own, run at load to show the
+    forms, cost /weight-initialization/ two Lighthouse points.)
     """
     import json
 
     from sitegen import figures
-
-    folder = page.file.url if page.file.url.endswith("/") else posixpath.dirname(page.file.url)
-    script = posixpath.relpath("assets/js/exercises.js", folder.strip("/") or ".")
-    count = iter(range(1, 1000))
 
     def one(m: re.Match) -> str:
         answer_id = m.group("id")
@@ -182,18 +179,16 @@ def expand_answers(markdown: str, page, config) -> str:
             data = json.loads(figures.table_markdown(table_id))
         except figures.FigureError as err:
             raise PluginError(str(err)) from None
-        k = next(count)
-        html_text = answer_form(answer_id, data["value"], data["tol"])
-        return html_text if k > 1 else f'<script src="{script}" defer></script>\n' + html_text
+        return answer_form(answer_id, data["value"], data["tol"])
 
     return ANSWER_MARKER.sub(one, markdown)
 
 
 def answer_form(answer_id: str, value: float, tol: float) -> str:
-    """The (hidden until exercises.js shows it) form of one numeric exercise."""
+    """The form of one numeric exercise (site.css hides it without JavaScript)."""
     name = f"answer-{answer_id}"
     return (
-        f'<form class="gd-answer" id="{name}" data-answer="{value!r}" data-tol="{tol!r}" hidden>\n'
+        f'<form class="gd-answer" id="{name}" data-answer="{value!r}" data-tol="{tol!r}">\n'
         f'<label for="{name}-input">답</label>\n'
         f'<input id="{name}-input" type="text" inputmode="decimal" autocomplete="off" spellcheck="false" '
         f'aria-describedby="{name}-how">\n'
@@ -211,7 +206,7 @@ HINT = re.compile(r'<details class="tip"[^>]*>\s*<summary>.*?</summary>(?P<body>
 def with_hints(rendered: str, plain: str) -> str:
     """Each answer form of a rendered page, given the text of the hint that follows it (``data-hint``),
     taken from ``plain`` (the page with its formulas as text, :func:`sitegen.katex.readable`):
-    what exercises.js announces after a wrong answer, formulas read once (``√κ = 10``)."""
+    what site.js announces after a wrong answer, formulas read once (``√κ = 10``)."""
     hints: dict[str, str] = {}
     for m in ANSWER_FORM.finditer(plain):
         hint = HINT.search(plain, m.end())

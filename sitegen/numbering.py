@@ -61,23 +61,26 @@ class Numbers:
         return self.numbers.get((src_uri, fig_id))
 
 
-def chapters(nav) -> dict[str, int]:
-    """``{src_uri: chapter number}`` for the pages of ``nav`` whose title starts with a number."""
-    out: dict[str, int] = {}
+def nav_titles(nav) -> dict[str, str]:
+    """``{src_uri: its title in nav}`` (``"gradient-descent.md": "3. 경사하강법"``)."""
+    out: dict[str, str] = {}
 
     def walk(items) -> None:
         for item in items or []:
             if isinstance(item, dict):
                 for title, value in item.items():
                     if isinstance(value, str):
-                        m = CHAPTER_TITLE.match(str(title))
-                        if m:
-                            out[value] = int(m.group("n"))
+                        out[value] = str(title)
                     else:
                         walk(value)
 
     walk(nav)
     return out
+
+
+def chapters(nav) -> dict[str, int]:
+    """``{src_uri: chapter number}`` for the pages of ``nav`` whose title starts with a number."""
+    return {page: int(m.group("n")) for page, title in nav_titles(nav).items() if (m := CHAPTER_TITLE.match(title))}
 
 
 def count(pages, config) -> Numbers:

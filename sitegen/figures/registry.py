@@ -164,13 +164,19 @@ def table(table_id: str) -> Callable:
     """
 
     def register(make: Callable[[], str]) -> Callable[[], str]:
-        old = TABLES.get(table_id)
-        if old is not None and old.make is not None and old.make.__qualname__ != make.__qualname__:
-            raise ValueError(f"table id {table_id!r} is registered twice")
-        TABLES[table_id] = TableSpec(id=table_id, make=make, **_origin(make))
+        _add_table(table_id, make, make)
         return make
 
     return register
+
+
+def _add_table(table_id: str, make: Callable[[], str], source: Callable) -> None:
+    """Put ``make`` in :data:`TABLES` with the module and code of ``source``; another function
+    under an id already taken is an error (the same one again is a reload)."""
+    old = TABLES.get(table_id)
+    if old is not None and old.make is not None and old.make.__qualname__ != make.__qualname__:
+        raise ValueError(f"table id {table_id!r} is registered twice")
+    TABLES[table_id] = TableSpec(id=table_id, make=make, **_origin(source))
 
 
 @functools.cache
@@ -207,11 +213,7 @@ def answer(answer_id: str, *, tol: float) -> Callable:
             return json.dumps({"value": value, "tol": tol})
 
         make.__qualname__, make.__wrapped__ = compute.__qualname__, compute  # type: ignore[attr-defined]
-        table_id = ANSWER_PREFIX + answer_id
-        old = TABLES.get(table_id)
-        if old is not None and old.make is not None and old.make.__qualname__ != compute.__qualname__:
-            raise ValueError(f"answer id {answer_id!r} is registered twice")
-        TABLES[table_id] = TableSpec(id=table_id, make=make, **_origin(compute))
+        _add_table(ANSWER_PREFIX + answer_id, make, compute)
         return compute
 
     return register

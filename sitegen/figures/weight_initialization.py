@@ -547,14 +547,6 @@ def _he_std_of_linear_512_256() -> float:
     return init_std("he", 512, 256)
 
 
-@answer("init-xavier-uniform-bound", tol=5e-5)
-def _xavier_uniform_bound_784_256() -> float:
-    """Exercise 4.2: the bound a = √3·s of the Xavier uniform form for a 784 → 256 layer."""
-    from gdcore.init import init_bound
-
-    return init_bound("xavier", 784, 256)
-
-
 @answer("init-relu-shrink", tol=5e-4)
 def _relu_shrink_factor() -> float:
     """Exercise 4.3: the expected factor of std(z) per ReLU layer of width 256 with W ~ N(0, 0.05²),

@@ -11,11 +11,10 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from browsing import require_browser
+from browsing import open_page, require_browser
 from tools.browser import DESKTOP, PHONE, RENDER_ALL, site_pages
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,16 +24,7 @@ pytestmark = pytest.mark.browser
 
 
 def _open(browser, base: str, path: str, theme: str, viewport: dict):
-    context = browser.new_context(color_scheme=theme, viewport=viewport)
-    page = context.new_page()
-    problems: list[str] = []
-    host = urlparse(base).netloc
-    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("request", lambda r: urlparse(r.url).netloc not in (host, "")
-            and not r.url.startswith(("data:", "blob:")) and problems.append(f"request: {r.url}"))
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
-    page.goto(base + path, wait_until="load")
+    context, page, problems = open_page(browser, base, path, theme, viewport)
     # load every lazy image of the current theme, then wait for the fonts
     page.evaluate("""async () => {
         for (const img of document.querySelectorAll('.md-content img')) img.loading = 'eager';

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from browsing import open_page, site_nav
 
-from sitegen import figures, glossary
+from sitegen import figures, glossary, numbering
 from tools.browser import PHONE
 
 ROOT = Path(__file__).resolve().parents[2]
-CHAPTERS = {page: title for page, title in glossary.chapter_titles(site_nav()).items()
+CHAPTERS = {page: title for page, title in numbering.nav_titles(site_nav()).items()
             if page in glossary.chapters(site_nav())}
 ANSWER = re.compile(r"^<!-- answer (?P<id>[\w-]+) -->$", re.MULTILINE)
 EXERCISE = re.compile(r"^### 연습 (?P<n>\d+)\.(?P<k>\d+) \S", re.MULTILINE)

@@ -10,12 +10,12 @@ from browsing import site_nav
 from mkdocs.exceptions import PluginError
 from pymdownx.slugs import slugify
 
-from sitegen import glossary
+from sitegen import glossary, numbering
 
 ROOT = Path(__file__).resolve().parents[2]
 SLUGIFY = slugify(case="lower")
 TERMS = glossary.load(ROOT / "docs", SLUGIFY)
-CHAPTERS = {page: title for page, title in glossary.chapter_titles(site_nav()).items()
+CHAPTERS = {page: title for page, title in numbering.nav_titles(site_nav()).items()
             if page in glossary.chapters(site_nav())}
 
 

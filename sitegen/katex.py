@@ -37,6 +37,9 @@ class KatexError(ValueError):
 # --- formulas as plain text (what the search shows in a result's preview) ----------------------
 
 _MATHML = re.compile(r"<math\b.*?</math>", re.DOTALL)
+#: KaTeX's copy of each formula's TeX source inside its MathML: a screen reader reads the MathML
+#: itself, and the source made /weight-initialization/ 3 KB heavier (compressed) for nobody
+_ANNOTATION = re.compile(r'<annotation encoding="application/x-tex">.*?</annotation>', re.DOTALL)
 _SUB = dict(zip("0123456789+−=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
 _SUP = dict(zip("0123456789+−=()abcdefghijklmnoprstuvwxyzT⊤⋆*′″", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀᵀ⋆*′″"))
 _ACCENTS = {"^": "\u0302", "~": "\u0303", "¯": "\u0304", "˙": "\u0307", "→": "\u20d7"}
@@ -189,7 +192,8 @@ class Katex:
     def render_html(self, text: str) -> tuple[str, str, list[str]]:
         """Typeset every arithmatex element of a page.
 
-        Returns the new HTML, the same HTML with every formula as plain text (:func:`readable`;
+        Returns the new HTML (KaTeX's HTML and MathML, without the TeX annotation), the same HTML
+        with every formula as plain text (:func:`readable`;
         what the search index gets: KaTeX's markup would put every formula into the index three
         times over, and TeX source is not what a result's preview should show), and the errors.
         """
@@ -211,7 +215,7 @@ class Katex:
                 errors.append(str(err))
                 return match.group(0)
             sources[-1] = f'<{match.group("tag")} class="arithmatex">{html.escape(readable(rendered))}</{match.group("tag")}>'
-            return f'<{match.group("tag")} class="arithmatex">{rendered}</{match.group("tag")}>'
+            return f'<{match.group("tag")} class="arithmatex">{_ANNOTATION.sub("", rendered)}</{match.group("tag")}>'
 
         rendered = _MATH.sub(replace, text)
         plain = iter(sources)

@@ -40,7 +40,8 @@ def test_render_html_gives_the_search_index_plain_text_not_katex_markup(tmp_path
     rendered, plain, errors = renderer.render_html(page)
     renderer.close()
     assert errors == []
-    assert rendered.count('class="katex"') == 2 and "\\nabla" in rendered  # TeX only in the MathML annotation
+    assert rendered.count('class="katex"') == 2 and rendered.count("<math") == 2  # HTML and MathML
+    assert "\\nabla" not in rendered and "annotation" not in rendered  # no copy of the TeX source
     assert plain == '<p>기울기 <span class="arithmatex">∇f</span></p><div class="arithmatex">x²</div>', (
         "the search sees each formula once, as text a result's preview can show")
 

@@ -37,21 +37,6 @@ def count_code_lines(html_text: str) -> str:
     return CODE_BLOCK.sub(tag, html_text)
 
 
-CODE_FOLD = re.compile(r'<details class="example gd-code">.*?</details>', re.DOTALL)
-CODE_TEXT = re.compile(r"(<code>)(.*?)(</code>)", re.DOTALL)
-TOKEN_SPAN = re.compile(r"</?span\b[^>]*>")
-
-
-def plain_code_folds(html_text: str) -> str:
-    """The code in the folds under figures and tables, without Pygments' token spans.
-
-    The folds are closed until a reader opens one, yet their bytes come with the page: coloured,
-    the code is three times longer.  On /weight-initialization/ (ten folds) this was 5 KB of the
-    compressed page, and Lighthouse's first paint moves with the page's size."""
-    return CODE_FOLD.sub(lambda fold: CODE_TEXT.sub(
-        lambda m: m.group(1) + TOKEN_SPAN.sub("", m.group(2)) + m.group(3), fold.group(0)), html_text)
-
-
 def mark_outputs(markdown: str) -> str:
     """Every expected-output fence gets the classes ``gd-output`` and ``no-copy``."""
     return OUTPUT_FENCE.sub(lambda m: f"{m['mark']}``` {{ .{m['lang'] or 'text'} .gd-output .no-copy }}", markdown)

@@ -169,7 +169,7 @@ def on_page_content(html_text: str, page, config, files) -> str:
     rendered = markers.with_hints(rendered, plain)
     BUILD.search.remember(page, plain)
     BUILD.titles[page.file.src_uri] = page.toc.items[0].title if page.toc.items else page.title
-    return codeblocks.count_code_lines(codeblocks.plain_code_folds(rendered))
+    return codeblocks.count_code_lines(rendered)
 
 
 on_page_context = search.page_context_event(lambda: BUILD.search)

@@ -108,6 +108,10 @@ def figure_block(fig_id: str, page, config, figure_paths: dict[str, Path], numbe
 def code_fold(title: str, anchor: str, spec, config, shown: dict[tuple[str, int], str] | None = None) -> str:
     """A closed fold with the function's code first, then the helpers it calls.
 
+    The code is plain text, not coloured: the fold is closed until a reader opens it, yet its bytes
+    come with the page, and Pygments' spans tripled them (Lighthouse's first paint moves with the
+    page's size; /weight-initialization/ has ten folds).
+
     Helpers from ``sitegen/`` are shown in the fold, each with an anchor the list links to; a
     helper whose code an earlier fold of the page already shows (``shown``: (file, line) -> its
     anchor) is linked there instead of shown again (seven histograms share one helper: its code
@@ -118,7 +122,7 @@ def code_fold(title: str, anchor: str, spec, config, shown: dict[tuple[str, int]
     from sitegen import repository
 
     module = spec.module_file.relative_to(ROOT).as_posix()
-    body = [f"```python\n{spec.body().rstrip()}\n```"]
+    body = [f"```text\n{spec.body().rstrip()}\n```"]
     repo = repository.repository(config["extra"].get("repository", ""))
     names, blocks = [], []
     for helper in spec.helpers:
@@ -130,7 +134,7 @@ def code_fold(title: str, anchor: str, spec, config, shown: dict[tuple[str, int]
             hid = shown[key] = f"{anchor}--{helper['name'].replace('.', '-')}"
             target = f"#{hid}"
             blocks += [f'<p class="gd-helper" id="{hid}" markdown="span">`{helper["name"]}` — `{helper["path"]}` '
-                       f"{helper['line']}행</p>", f"```python\n{textwrap.dedent(helper['code']).rstrip()}\n```"]
+                       f"{helper['line']}행</p>", f"```text\n{textwrap.dedent(helper['code']).rstrip()}\n```"]
         else:  # gdcore's: its line on GitHub, if the repository is known
             target = repository.source_url(repo, helper["path"], helper["line"])
         names.append(f"[`{helper['name']}`]({target}) ({where})" if target else f"`{helper['name']}` ({where})")

@@ -6,10 +6,18 @@
 - Every ``uses:`` is pinned to a commit with its tag in a comment, and that commit is listed in
   .github/ACTIONS-PINS.md with the runtime node24 or composite (node20 is gone from GitHub's
   runners). Where the maintainers' shared/ACTIONS-PINS.md lies beside the repository, the copy in
-  .github/ must list the same rows.
+  .github/ must list its rows unchanged, and may add rows only for actions it has no row for.
 - Least privilege: the workflow's token only reads the repository, the deploy job alone may write
-  Pages and request an OIDC token, no checkout keeps the token in .git/config, no ``${{ }}`` is
-  pasted into a shell script, and no failure is hidden (``|| true``, ``continue-on-error``).
+  Pages and request an OIDC token, the notebooks job alone may write the repository (to push the
+  branch ``notebooks``) and runs none of its code (no checkout, no uv, no Python), no checkout keeps
+  the token in .git/config, no ``${{ }}`` is pasted into a shell script, and no failure is hidden
+  (``|| true``, ``continue-on-error``).
+- The notebooks job's push script, run with bash against a local bare repository (git's
+  ``url.<path>.insteadOf`` in a throwaway global configuration sends its fetch and its push there),
+  leaves the branch ``notebooks`` as one commit with no parent holding a folder ``COMMIT/`` of the
+  artifact's notebooks for each of the 20 most recently published commits (the older ones carried
+  over from the branch's previous tip), ``PUBLISHED`` (those commits, oldest first) and
+  ``README.md``, and never prints the token.
 
 The linters come as wheels in the dev dependencies:
 - zizmor: PyPI ``zizmor``, the upstream project's own wheels.
@@ -31,6 +39,7 @@ actionlint cannot check the inputs (``with:``) of a commit-pinned action offline
 knows actions by tag only.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -54,6 +63,10 @@ SCRIPTS = Path(sysconfig.get_path("scripts"))  # the environment's bin/: the lin
 ALLOWED_RUNTIMES = {"node24", "composite"}
 DEPLOY_JOB = "deploy"
 DEPLOY_PERMISSIONS = {"pages": "write", "id-token": "write"}
+NOTEBOOKS_JOB = "notebooks"
+NOTEBOOKS_PERMISSIONS = {"contents": "write"}
+NOTEBOOKS_ARTIFACT = "notebooks"
+NOTEBOOKS_BRANCH = "notebooks"
 MAIN_PUSH_ONLY = "github.event_name == 'push' && github.ref == 'refs/heads/main'"
 
 SHA = re.compile(r"[0-9a-f]{40}")
@@ -268,33 +281,376 @@ def test_every_action_is_pinned_to_a_listed_node24_or_composite_commit():
 
 
 def test_pin_table_matches_the_shared_one():
+    """Every row of the shared table, unchanged; a row of our own only for an action the shared
+    table has no row for, and agreeing with the shared file where it names that commit."""
     if not SHARED_PINS.is_file():
         pytest.skip(f"no {SHARED_PINS} beside this repository (a plain clone): nothing to compare")
     ours = {key: row["cells"] for key, row in pin_table(PINS).items()}
     shared = {key: row["cells"] for key, row in pin_table(SHARED_PINS).items()}
-    assert ours == shared, (
-        f"{PINS.relative_to(ROOT)} differs from {SHARED_PINS}: copy the shared table again"
-    )
+    for key, cells in shared.items():
+        assert ours.get(key) == cells, (
+            f"{PINS.relative_to(ROOT)} differs from {SHARED_PINS} for {key[0]}: copy its row again"
+        )
+    shared_actions = {action for action, _ in shared}
+    shared_text = SHARED_PINS.read_text(encoding="utf-8")
+    for (action, sha), cells in ours.items():
+        if (action, sha) in shared:
+            continue
+        assert action not in shared_actions, (
+            f"{PINS.relative_to(ROOT)}: {action} {cells[1]} is not the shared table's row for it"
+        )
+        if sha in shared_text:  # e.g. upload-artifact, named in a note of the shared table
+            named = f"{action} {cells[1]} ({sha}, {cells[3]})"
+            assert named in shared_text, f"{SHARED_PINS} names {sha}, but not as `{named}`"
 
 
 # --- permissions, credentials, hidden failures ---------------------------------------------------
 
 
 def test_token_has_least_privilege():
+    special = {DEPLOY_JOB: DEPLOY_PERMISSIONS, NOTEBOOKS_JOB: NOTEBOOKS_PERMISSIONS}
     for path in workflow_files():
         workflow = load(path)
         assert workflow.get("permissions") == {"contents": "read"}, (
             f"{path.name}: the top-level permissions must be exactly `contents: read`"
         )
         for job_id, job in jobs(workflow).items():
-            if job_id == DEPLOY_JOB and path == WORKFLOW:
-                assert job.get("permissions") == DEPLOY_PERMISSIONS, (
-                    f"{path.name}: job {job_id} must have exactly {DEPLOY_PERMISSIONS}"
+            if job_id in special and path == WORKFLOW:
+                assert job.get("permissions") == special[job_id], (
+                    f"{path.name}: job {job_id} must have exactly {special[job_id]}"
                 )
             else:
                 assert "permissions" not in job, (
                     f"{path.name}: job {job_id} must keep the workflow's read-only permissions"
                 )
+
+
+def test_only_the_notebooks_job_may_write_the_repository():
+    writers = []
+    for path in workflow_files():
+        workflow = load(path)
+        assert (workflow.get("permissions") or {}).get("contents") != "write", path.name
+        for job_id, job in jobs(workflow).items():
+            permissions = job.get("permissions")
+            assert permissions not in ("write-all", "read-all"), f"{path.name}: job {job_id}"
+            if (permissions or {}).get("contents") == "write":
+                writers.append((path, job_id))
+    assert writers == [(WORKFLOW, NOTEBOOKS_JOB)], writers
+
+
+# a command that would run the repository's code or install its packages
+RUNS_PYTHON = re.compile(r"(?<![\w.-])(?:uvx?|python[0-9.]*|pip[0-9.]*|pipx)(?![\w.-])")
+
+
+def test_notebooks_job_runs_no_repository_code():
+    """It holds the only token that can write the repository: it runs pinned actions and git only,
+    and gets no checkout (there is nothing of the repository's to run)."""
+    job = jobs(load(WORKFLOW))[NOTEBOOKS_JOB]
+    assert job.get("if") == MAIN_PUSH_ONLY, job.get("if")
+    assert job.get("needs") == "test-and-build", job.get("needs")
+    assert job.get("concurrency", {}).get("group"), job.get("concurrency")
+    assert job["concurrency"].get("cancel-in-progress") is False, job["concurrency"]
+    assert "container" not in job and "services" not in job, job
+    assert "env" not in job, "the job's environment is every step's: set the token on its step"
+    uses = [step["uses"] for step in job["steps"] if "uses" in step]
+    assert [ref.partition("@")[0] for ref in uses] == ["actions/download-artifact"], uses
+    assert not any(ref.startswith(("actions/checkout@", "./")) for ref in uses), uses
+    for step in job["steps"]:
+        found = RUNS_PYTHON.search(step.get("run", ""))
+        assert not found, f"{step.get('name')} runs {found[0]}"
+    assert RUNS_PYTHON.search("uv run x") and RUNS_PYTHON.search("python3 -m pip")  # control
+    assert not RUNS_PYTHON.search("publish push --quiet")  # control
+
+
+def test_notebooks_travel_from_the_build_to_the_branch():
+    workflow = load(WORKFLOW)
+    build = jobs(workflow)["test-and-build"]["steps"]
+    (upload,) = [s for s in build if s.get("uses", "").startswith("actions/upload-artifact@")]
+    assert upload.get("if") == MAIN_PUSH_ONLY, upload
+    assert upload["with"]["name"] == NOTEBOOKS_ARTIFACT, upload
+    assert upload["with"]["path"] == "site/notebooks", upload
+    assert upload["with"]["if-no-files-found"] == "error", upload
+    assert 1 <= int(upload["with"]["retention-days"]) <= 7, upload
+    strict = next(i for i, s in enumerate(build) if "mkdocs build --strict" in s.get("run", ""))
+    assert build.index(upload) > strict, "the notebooks are uploaded before the build wrote them"
+
+    steps_ = jobs(workflow)[NOTEBOOKS_JOB]["steps"]
+    (download,) = [s for s in steps_ if s.get("uses", "").startswith("actions/download-artifact@")]
+    assert download["with"]["name"] == NOTEBOOKS_ARTIFACT, download
+    push = push_step()
+    assert steps_.index(download) < steps_.index(push)
+    # download-artifact extracts a named artifact's files directly into `path`: the step runs there
+    assert push.get("working-directory") == download["with"]["path"], (push, download)
+    tokens = [s for s in steps_ if "${{ github.token }}" in json.dumps(s)]
+    assert tokens == [push], "the token goes to the pushing step alone"
+
+
+def push_step():
+    job = jobs(load(WORKFLOW))[NOTEBOOKS_JOB]
+    (step,) = [s for s in job["steps"] if f"refs/heads/{NOTEBOOKS_BRANCH}" in s.get("run", "")]
+    return step
+
+
+def push_token_variable(step):
+    (name,) = [k for k, v in (step.get("env") or {}).items() if v == "${{ github.token }}"]
+    return name
+
+
+FAKE_TOKEN = "ghs_FakeTokenThatMustNeverBePrinted0123456789"
+SERVER = "https://github.com"
+REPOSITORY = "owner/repo"
+
+
+def git(*args, cwd=None, env=None):
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=30, check=False
+    )
+    assert result.returncode == 0, f"git {' '.join(args)}:\n{result.stdout}{result.stderr}"
+    return result.stdout
+
+
+@pytest.fixture
+def push_setup(tmp_path):
+    """A bare repository standing in for github.com/owner/repo, and the environment that sends the
+    script's push there: a throwaway global git configuration whose `insteadOf` rewrites the exact
+    URL to the bare repository, and every other https URL to a path that does not exist (no
+    network). No system configuration, an empty home, GitHub's variables and a fake token."""
+    bare = tmp_path / "remote.git"
+    git("init", "--quiet", "--bare", str(bare))
+    home = tmp_path / "home"
+    home.mkdir()
+    scratch = tmp_path / "scratch"  # the script's mktemp lands here
+    scratch.mkdir()
+    config = tmp_path / "gitconfig"
+    config.write_text(
+        f'[url "{bare}"]\n\tinsteadOf = {SERVER}/{REPOSITORY}.git\n'
+        f'[url "{tmp_path / "nowhere"}/"]\n\tinsteadOf = https://\n',
+        encoding="utf-8",
+    )
+    step = push_step()
+    env = Env({
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "TMPDIR": str(scratch),
+        "LC_ALL": "C",
+        "GIT_CONFIG_GLOBAL": str(config),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GITHUB_REPOSITORY": REPOSITORY,
+        "GITHUB_SERVER_URL": SERVER,
+        push_token_variable(step): FAKE_TOKEN,
+    })
+    return step["run"], env, bare, scratch
+
+
+def run_push(script, env, artifact, sha):
+    """The step's script as GitHub runs it (bash, -e, pipefail) in the artifact's directory."""
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=artifact, env=Env(env | {"GITHUB_SHA": sha}),
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+KEPT_COMMITS = 20  # the published commits whose folders the branch keeps
+
+
+def fake_notebooks(directory, names, tag=""):
+    """Tiny notebooks named ``names`` in a new ``directory``; ``{name: text}``. ``tag`` goes into
+    each one's metadata, so the same name differs from one artifact to the next."""
+    directory.mkdir()
+    files = {}
+    for name in names:
+        notebook = {"cells": [], "metadata": {"name": name, "tag": tag}, "nbformat": 4,
+                    "nbformat_minor": 5}
+        text = json.dumps(notebook)
+        (directory / name).write_text(text, encoding="utf-8")
+        files[name] = text
+    return files
+
+
+def fake_sha(number):
+    return hashlib.sha1(str(number).encode()).hexdigest()
+
+
+def blob_id(text):
+    """git's object id of a file whose content is ``text``."""
+    data = text.encode("utf-8")
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def branch_state(bare):
+    """The branch as the bare repository holds it: every file's path and blob id, what PUBLISHED
+    lists, the README and the commit."""
+    ref = f"refs/heads/{NOTEBOOKS_BRANCH}"
+
+    def bare_git(*args):
+        return git("--git-dir", str(bare), *args)
+
+    files = {}
+    for line in bare_git("ls-tree", "-r", ref).splitlines():
+        info, path = line.split("\t")
+        mode, kind, object_id = info.split()
+        assert (mode, kind) == ("100644", "blob"), line
+        files[path] = object_id
+    return {
+        "refs": bare_git("for-each-ref", "--format=%(refname)").split(),
+        "files": files,
+        "published": bare_git("show", f"{ref}:PUBLISHED").splitlines(),
+        "readme": bare_git("show", f"{ref}:README.md"),
+        "commits": int(bare_git("rev-list", "--count", ref)),
+        "parents": bare_git("log", "-1", "--format=%P", ref).strip(),
+        "message": bare_git("log", "-1", "--format=%B", ref),
+    }
+
+
+@pytest.fixture
+def publish(push_setup, tmp_path):
+    """``publish(sha, names, tag)``: the push script run on a new artifact of fake notebooks, as
+    GitHub runs it for the commit ``sha``; it checks what every run must leave and returns the
+    branch's state and the folder the artifact should have become (``{path: blob id}``)."""
+    script, env, bare, scratch = push_setup
+    runs = iter(range(1000))
+
+    def run_once(sha, names, tag=""):
+        artifact = tmp_path / f"artifact{next(runs)}"
+        files = fake_notebooks(artifact, names, tag)
+        result = run_push(script, env, artifact, sha)
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output
+        assert FAKE_TOKEN not in output, "the script printed the token"
+        state = branch_state(bare)
+        assert state["refs"] == [f"refs/heads/{NOTEBOOKS_BRANCH}"], state["refs"]
+        assert state["commits"] == 1 and state["parents"] == "", "not a single orphan commit"
+        assert sha in state["message"], state["message"]
+        # nothing left behind: no repository in the artifact, the temporary one removed
+        assert sorted(p.name for p in artifact.iterdir()) == sorted(names)
+        assert list(scratch.iterdir()) == [], list(scratch.iterdir())
+        return state, {f"{sha}/{name}": blob_id(text) for name, text in files.items()}
+
+    return run_once
+
+
+def folders(state):
+    """The branch's files less PUBLISHED and README.md, which must be at its root."""
+    assert {"PUBLISHED", "README.md"} <= state["files"].keys(), sorted(state["files"])
+    return {k: v for k, v in state["files"].items() if k not in ("PUBLISHED", "README.md")}
+
+
+def test_push_step_publishes_each_commit_in_a_folder_of_its_own(publish):
+    sha1, sha2 = fake_sha(1), fake_sha(2)
+    # the first run: the branch does not exist yet
+    state, first = publish(sha1, ["a.ipynb", "b.ipynb"], "first")
+    assert sorted(first) == [f"{sha1}/a.ipynb", f"{sha1}/b.ipynb"]
+    assert folders(state) == first, sorted(state["files"])
+    assert state["published"] == [sha1]
+    readme = [line for line in state["readme"].splitlines() if line.strip()]
+    assert 2 <= len(readme) <= 4, state["readme"]
+    assert re.search("[가-힣]", state["readme"]) and "notebooks" in state["readme"], state["readme"]
+    assert f"{KEPT_COMMITS}개" in state["readme"], state["readme"]
+    # another commit, other notebooks (one of the same name): the first folder stays as it was
+    state, second = publish(sha2, ["b.ipynb", "c.ipynb"], "second")
+    assert folders(state) == first | second, sorted(state["files"])
+    assert state["published"] == [sha1, sha2]
+    # sha2 again, rebuilt: its folder is replaced, not merged, and listed once
+    state, again = publish(sha2, ["d.ipynb"], "again")
+    assert folders(state) == first | again, sorted(state["files"])
+    assert state["published"] == [sha1, sha2]
+    # sha1 again: the newest publication, listed last
+    state, first_again = publish(sha1, ["a.ipynb"], "first again")
+    assert folders(state) == again | first_again, sorted(state["files"])
+    assert state["published"] == [sha2, sha1]
+
+
+def test_push_step_keeps_the_folders_of_the_newest_20_commits(publish):
+    shas = [fake_sha(n) for n in range(KEPT_COMMITS + 2)]
+    published = {}
+    for number, sha in enumerate(shas):
+        state, folder = publish(sha, ["n.ipynb"], str(number))
+        published |= folder
+        newest = shas[max(0, number + 1 - KEPT_COMMITS) : number + 1]
+        assert state["published"] == newest, (number, state["published"])
+        assert folders(state) == {f"{sha}/n.ipynb": published[f"{sha}/n.ipynb"] for sha in newest}
+    assert len(newest) == KEPT_COMMITS and newest[0] == shas[2], "the two oldest are not dropped"
+
+
+def test_push_step_carries_over_only_the_listed_folders(push_setup, publish):
+    """From a tip in another layout (the notebooks at its root), or whose PUBLISHED lists what it
+    lacks or that holds a folder it does not list, the new tree takes only the folders it both
+    lists and holds."""
+    _, _, bare, _ = push_setup
+    listed, unlisted, missing, new = (fake_sha(n) for n in ("listed", "unlisted", "missing", "new"))
+
+    def bare_git(*args, stdin=""):
+        result = subprocess.run(
+            ["git", "--git-dir", str(bare), *args], input=stdin, capture_output=True, text=True,
+            timeout=30, check=True,
+        )
+        return result.stdout.strip()
+
+    notebook = bare_git("hash-object", "-w", "--stdin", stdin='{"cells": []}')
+    folder = bare_git("mktree", stdin=f"100644 blob {notebook}\tx.ipynb\n")
+    listing = bare_git(
+        "hash-object", "-w", "--stdin", stdin=f"not a commit\n{missing}\n{listed}\n{listed}\n"
+    )
+    root = bare_git("mktree", stdin=(
+        f"100644 blob {notebook}\told-layout.ipynb\n040000 tree {folder}\t{listed}\n"
+        f"040000 tree {folder}\t{unlisted}\n100644 blob {listing}\tPUBLISHED\n"
+    ))
+    tip = bare_git("commit-tree", "-m", "an older tip", root, stdin="")
+    bare_git("update-ref", f"refs/heads/{NOTEBOOKS_BRANCH}", tip)
+
+    state, folder_new = publish(new, ["a.ipynb"])
+    assert folders(state) == {f"{listed}/x.ipynb": notebook} | folder_new, sorted(state["files"])
+    assert state["published"] == [listed, new]
+
+
+@pytest.mark.parametrize(
+    ("layout", "sha"),
+    [("nested", "f" * 40), ("no notebook", "f" * 40), ("flat", "f" * 7), ("flat", "F" * 40)],
+)
+def test_push_step_refuses_an_artifact_without_notebooks_or_a_bad_sha(
+    push_setup, tmp_path, layout, sha
+):
+    script, env, bare, _ = push_setup
+    artifact = tmp_path / "artifact"
+    artifact.mkdir()
+    if layout == "nested":  # the files not at the root
+        (artifact / "notebooks").mkdir()
+        (artifact / "notebooks" / "a.ipynb").write_text("{}", encoding="utf-8")
+    elif layout == "no notebook":
+        (artifact / "a.json").write_text("{}", encoding="utf-8")
+    else:
+        (artifact / "a.ipynb").write_text("{}", encoding="utf-8")
+    result = run_push(script, env, artifact, sha)
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "::error::" in result.stdout, result.stdout + result.stderr
+    assert git("--git-dir", str(bare), "for-each-ref") == "", "something was pushed"
+
+
+def test_push_step_credential_helper_gives_the_token(push_setup, tmp_path):
+    """The helper the script passes to git answers git's request for https credentials with the
+    token from the step's environment (the local push above never asks for any)."""
+    script, env, _, _ = push_setup
+    (helper,) = re.findall(r"^\s*helper='(![^']+)'$", script, flags=re.MULTILINE)
+    assert '-c credential.helper= -c credential.helper="$helper"' in script, (
+        "the script does not drop the configured helpers and then give git this one"
+    )
+    # every command that talks to GitHub goes through `remote`, the function that gives the helper
+    (remote,) = re.findall(r"^\s*remote\(\) \{ (.+) \}$", script, flags=re.MULTILINE)
+    assert remote.startswith('publish -c credential.helper= -c credential.helper="$helper"'), remote
+    network = re.findall(r"^\s*(\S+) (?:ls-remote|fetch|push) ", script, flags=re.MULTILINE)
+    assert network == ["remote"] * 3, network
+    result = subprocess.run(
+        ["git", "-c", "credential.helper=", "-c", f"credential.helper={helper}",
+         "credential", "fill"],
+        input=f"protocol=https\nhost=github.com\npath={REPOSITORY}.git\n\n",
+        cwd=tmp_path, env=Env(env | {"GIT_TERMINAL_PROMPT": "0"}),
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "username=x-access-token\n" in result.stdout
+    assert f"password={FAKE_TOKEN}\n" in result.stdout
+    assert FAKE_TOKEN not in script
 
 
 def test_deploy_runs_only_for_main_after_the_tests():

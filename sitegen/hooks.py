@@ -12,6 +12,7 @@ the current build in one :class:`Build` object:
 - ``sitegen/explorer.py``: the optimizer explorer's runs and backgrounds;
 - ``sitegen/katex.py``: math typeset with KaTeX at build time (a TeX error is a build warning);
 - ``sitegen/notebook.py``: notebook pages, executed ahead of their page, made lighter;
+- ``sitegen/export.py``: every chapter as a notebook, the install cell, the download and Colab buttons;
 - ``sitegen/search.py``: what Material's search index sees of a page;
 - ``sitegen/codeblocks.py``: code blocks carry their line count (for site.css), outputs a class;
 - ``sitegen/material.py``: every workaround for Material for MkDocs, each guarded;
@@ -28,13 +29,15 @@ CONTRIBUTING.md has the table of mistakes and what each gives.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from sitegen import codeblocks, glossary, katex, markers, material, notebook, numbering, repository, search, serve_guard
-from sitegen.util import line_of, log
+from sitegen import (codeblocks, export, glossary, katex, markers, material, notebook, numbering, repository, search,
+                     serve_guard)
+from sitegen.util import line_of, log, project_path
 
 
 class Build:
@@ -113,6 +116,8 @@ def on_files(files: Files, config) -> Files:
     presets = markers.explorer_presets(pages, config)
     BUILD.numbers = numbering.count(pages, config)
     BUILD.urls = {f.src_uri: f.url for f in pages}
+    all_urls = {f.src_uri: f.url for f in files.documentation_pages()}
+    notebooks = export.notebook_pages(files, config, all_urls)  # before they start executing
     slugify = config["mdx_configs"]["toc"]["slugify"]
     BUILD.terms = glossary.load(config["docs_dir"], slugify) if (Path(config["docs_dir"]) / glossary.FILE).exists() else []
     draws_here = bool(groups) or explorer.missing(presets)  # explorer backgrounds, on this thread
@@ -135,6 +140,9 @@ def on_files(files: Files, config) -> Files:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     BUILD.figure_paths = figure_paths
+    notebooks.update(export.chapter_notebooks(pages, config, BUILD.numbers.names, all_urls))
+    for path, text in notebooks.items():
+        files.append(File.generated(config, path, content=text))
     for name, path in figure_paths.items():
         files.append(File.generated(config, f"assets/figures/{name}", abs_src_path=str(path)))
     files.append(File.generated(config, "assets/katex/katex.min.css", content=katex.stylesheet()))
@@ -158,13 +166,14 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
                               lambda fig_id: numbers.figure_number(src, fig_id))
     markdown = numbering.number_equations(markdown, page, numbers)
     markdown = codeblocks.mark_outputs(markdown)
+    markdown = export.chapter_buttons(markdown, page, config)
     return numbering.fill_references(markdown, page, config, numbers)
 
 
 def on_page_content(html_text: str, page, config, files) -> str:
     assert BUILD.katex is not None
     if notebook.is_notebook(page):
-        html_text = notebook.links(page, config) + html_text
+        html_text = export.notebook_buttons(page, config) + html_text
     rendered, plain = BUILD.katex.render_page(html_text, lambda needle: line_of(page, needle, config))
     rendered = markers.with_hints(rendered, plain)
     BUILD.search.remember(page, plain)
@@ -182,8 +191,10 @@ def on_post_page(output: str, page, config) -> str:
     math preload KaTeX's two most used fonts (``katex.py``)."""
     output = notebook.drop_mathjax_loader(output)
     output = material.patch_page(output, page.file.src_uri)
-    if notebook.is_notebook(page):
-        output = notebook.slim_page(output, Path(page.file.abs_dest_path).parent)
+    if notebook.is_notebook(page):  # the build's copy (sitegen/export.py): the cells of docs/, the same ids
+        cells = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
+        shown = project_path(config, str(Path(config["docs_dir"]) / page.file.src_uri))
+        output = notebook.slim_page(output, Path(page.file.abs_dest_path).parent, cells, shown)
     return katex.preload_fonts(output, page.file.url)
 
 

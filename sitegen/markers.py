@@ -225,8 +225,9 @@ def with_hints(rendered: str, plain: str) -> str:
         rendered)
 
 
-def source_block(dotted: str, page, config) -> str:
-    """The code of a gdcore object (module, class, function or method) as a titled code block."""
+def source_code(dotted: str) -> tuple[str, int, str] | None:
+    """``(path, first line, code)`` of a gdcore object (module, class, function or method), read
+    from gdcore itself; ``None`` when there is no such object."""
     parts = dotted.split(".")
     obj = None
     for split in range(len(parts), 0, -1):
@@ -241,13 +242,21 @@ def source_block(dotted: str, page, config) -> str:
             obj = None
         break
     if obj is None:
-        raise PluginError(f"{line_of(page, f'<!-- source {dotted} -->', config)}: no {dotted!r} in gdcore "
-                          "for a source marker (write <!-- source gdcore.module.Name -->)")
+        return None
     lines, start = inspect.getsourcelines(obj)
     path = Path(inspect.getfile(obj)).resolve().relative_to(ROOT)
-    code = "".join(lines).rstrip()
+    return path.as_posix(), start, textwrap.dedent("".join(lines).rstrip())
+
+
+def source_block(dotted: str, page, config) -> str:
+    """The code of a gdcore object (module, class, function or method) as a titled code block."""
+    found = source_code(dotted)
+    if found is None:
+        raise PluginError(f"{line_of(page, f'<!-- source {dotted} -->', config)}: no {dotted!r} in gdcore "
+                          "for a source marker (write <!-- source gdcore.module.Name -->)")
+    path, start, code = found
     fence = "````" if "```" in code else "```"
-    return f'{fence}python title="{path.as_posix()} ({start}행~)"\n{textwrap.dedent(code)}\n{fence}'
+    return f'{fence}python title="{path} ({start}행~)"\n{code}\n{fence}'
 
 
 def video_block(id: str, title: str, channel: str, lang: str, length: str) -> str:

@@ -6,14 +6,15 @@
   <page>``, running :func:`_run_notebook`) while the figures are drawn, after the modules of
   :data:`NOTEBOOK_THREAD_IMPORTS` have been imported on the main thread; its page waits for it.
 - :func:`notebook_error`: a cell that raised becomes one line naming the notebook, cell and line.
-- :func:`links`: "download" and "Open in Colab" links above a notebook page.
 - :func:`drop_mathjax_loader`: the CDN MathJax loader mkdocs-jupyter adds to every page goes.
 - :func:`slim_page`: mkdocs-jupyter inlines the whole JupyterLab stylesheet (575 KB) into every
-  notebook page and its figures as base64 PNGs, so the lab page weighed 890 KB of HTML before a
+  notebook page and its figures as base64 images, so the lab page weighed 890 KB of HTML before a
   phone could paint it.  :func:`slim_page` keeps only the CSS rules whose classes occur on the
   page and moves each inline image to a file next to the page (lazy-loaded, with its size), which
   takes the HTML to about 140 KB without changing how the page looks (``test_sitegen`` holds it
-  under 250 KB).
+  under 250 KB).  Each image gets the alt text its cell's metadata gives (``"gd": {"alt": [...]}``,
+  one per image; a missing one fails the build), and an SVG drawn in the site's light palette gets
+  a dark twin (:func:`dark_svg`), shown by Material in the dark scheme (``#only-light``/``#only-dark``).
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ import hashlib
 import importlib
 import json
 import os
-import posixpath
 import re
 import struct
 import threading
+from html import escape
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -102,7 +103,9 @@ class Prewarm:
             thread.join()
         err = self.errors.pop(page.file.src_uri, None)
         if err is not None:
-            shown = project_path(config, page.file.abs_src_path)
+            # the page executes the build's copy (its install cell filled in, sitegen/export.py);
+            # the author edits the one in docs/, and its cells are numbered the same
+            shown = project_path(config, str(Path(config["docs_dir"]) / page.file.src_uri))
             raise PluginError(notebook_error(Path(page.file.abs_src_path), shown, err))
 
 
@@ -145,17 +148,6 @@ def is_notebook(page) -> bool:
     return page.file.src_uri.endswith(".ipynb")
 
 
-def links(page, config) -> str:
-    """Download and "Open in Colab" links above a notebook page (mkdocs-jupyter adds neither)."""
-    name = posixpath.basename(page.file.src_uri)
-    items = [f'<a href="{name}" download>노트북 내려받기 (<code>{name}</code>)</a>']
-    repository = config["extra"].get("repository")
-    if repository:
-        colab = f"https://colab.research.google.com/github/{repository}/blob/main/docs/{page.file.src_uri}"
-        items.append(f'<a href="{colab}">Colab에서 열기</a>')
-    return '<p class="gd-notebook-links">' + " · ".join(items) + "</p>\n"
-
-
 MATHJAX_LOADER = re.compile(r"<script data-mkdocs-jupyter-mathjax=.*?</script>\n?", re.DOTALL)
 
 
@@ -171,9 +163,15 @@ CSS_CLASS = re.compile(r"\.(-?[_a-zA-Z][_a-zA-Z0-9-]*)")
 NEGATION = re.compile(r":not\((?:[^()]|\([^()]*\))*\)")
 UNREACHABLE_ROOT = re.compile(r"\S\s+:root")  # ".jupyter-wrapper :root": the root has no ancestor
 COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-DATA_IMAGE = re.compile(
-    r'<img (?P<before>[^>]*?)src="data:image/png;base64,(?P<data>[A-Za-z0-9+/=\s]+)"(?P<after>[^>]*)>'
-)
+#: an image output as nbconvert's lab template writes it: its div and a base64 ``<img>`` (PNG or SVG)
+OUTPUT_IMAGE = re.compile(
+    r'<div class="jp-Rendered(?:Image|SVG) (?P<classes>[^"]*)"(?P<attrs>[^>]*)>\s*'
+    r'<img (?P<img>[^>]*?src="data:image/(?P<kind>png|svg\+xml);base64,[^"]*"[^>]*?)/?>\s*</div>')
+IMG_ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+#: the start of a cell in nbconvert's lab template (the id is the notebook's cell id)
+CELL_START = re.compile(r'<div class="jp-Cell [^"]*" id="cell-id=(?P<id>[^"]+)">')
+#: a colour an SVG paints with: ``fill: #1f2430``, ``stroke="#fff"``, ``stop-color: black``
+SVG_COLOUR = re.compile(r'\b(?:fill|stroke|stop-color|flood-color|color)\s*[:=]\s*"?\s*(#[0-9a-fA-F]{3,8}\b|[a-zA-Z]+)')
 
 
 def _blocks(css: str) -> list[tuple[str, str | None]]:
@@ -249,19 +247,97 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def slim_page(html: str, page_dir: Path) -> str:
-    """Prune the page's inline styles to its own classes and write its inline PNGs to files in
-    ``page_dir`` (named by content hash), returning the new HTML."""
-    used = {c for attr in CLASS_ATTR.findall(html) for c in attr.split()}
-    html = STYLE.sub(lambda m: f'<style type="text/css">{prune_css(m.group("css"), used)}</style>', html)
+def _svg_size(svg: bytes, where: str) -> tuple[int, int]:
+    """CSS pixels of an SVG whose size is given in pt (matplotlib's), as for the site's figures."""
+    start = svg.find(b"<svg")
+    head = svg[start: svg.find(b">", start) + 1].decode("utf-8")
+    size = [re.search(rf'\b{name}="([\d.]+)pt"', head) for name in ("width", "height")]
+    if start < 0 or not all(size):
+        raise PluginError(f"{where}: an SVG without its width and height in pt (as matplotlib writes): {head[:99]!r}")
+    return tuple(round(float(m.group(1)) * 4 / 3) for m in size)  # type: ignore[return-value]
+
+
+def alt_texts(notebook: dict) -> dict[str, tuple[int, list[str]]]:
+    """``cell id -> (cell number from 1, its alt texts)`` of every cell: the texts are the
+    metadata's ``"gd": {"alt": [...]}``, one per image the cell shows, in order."""
+    out = {}
+    for number, cell in enumerate(notebook["cells"], start=1):
+        alt = cell.get("metadata", {}).get("gd", {}).get("alt", [])
+        out[cell.get("id", "")] = (number, [alt] if isinstance(alt, str) else list(alt))
+    return out
+
+
+def dark_svg(svg: bytes, where: str) -> bytes:
+    """The dark variant of an SVG output drawn in the site's light palette (``sitegen/figures/style.py``,
+    which the lab's set-up cell writes out): each colour swapped for its dark twin (:func:`recolor`).
+    A colour outside the palette would stay as it is on a dark page, so it fails the build."""
+    from sitegen.figures.drawing import PALETTE, recolor
+    from sitegen.figures.style import DARK, LIGHT
+
+    palette = {getattr(LIGHT, name).lower() for name in PALETTE}
+    used = {m.group(1).lower() for m in SVG_COLOUR.finditer(svg.decode("utf-8"))}
+    foreign = sorted(used - palette - {"none", "transparent"})
+    if foreign:
+        raise PluginError(f"{where}: the colours {', '.join(foreign)} are not in the site's light palette "
+                          f"({', '.join(sorted(palette))}), so the plot has no dark variant: draw with those colours")
+    return recolor(svg, LIGHT, DARK)
+
+
+def _write(page_dir: Path, data: bytes, suffix: str) -> str:
+    name = f"output-{hashlib.sha256(data).hexdigest()[:12]}.{suffix}"
+    page_dir.mkdir(parents=True, exist_ok=True)
+    (page_dir / name).write_bytes(data)
+    return name
+
+
+def slim_page(html: str, page_dir: Path, notebook: dict, shown: str) -> str:
+    """Write the page's inline images to files in ``page_dir`` (named by content hash) with their
+    alt texts, and prune its inline styles to its own classes; returns the new HTML.
+
+    The alt texts come from the cells of ``notebook`` (the one the page shows), which messages call
+    ``shown`` (``docs/lab.ipynb``).  An SVG gets a light and a dark file; a PNG one file.
+    """
+    cells = [(m.start(), m.group("id")) for m in CELL_START.finditer(html)]
+    alts = alt_texts(notebook)
+    images: dict[str, int] = {}  # cell id -> images seen
+
+    def where(cell_id: str) -> str:
+        number = alts.get(cell_id, (0, []))[0]
+        return f"{shown}, cell {number} (id {cell_id})" if number else f"{shown}, cell id {cell_id}"
 
     def move(match: re.Match[str]) -> str:
-        data = base64.b64decode(match.group("data"))
-        name = f"output-{hashlib.sha256(data).hexdigest()[:12]}.png"
-        page_dir.mkdir(parents=True, exist_ok=True)
-        (page_dir / name).write_bytes(data)
-        width, height = _png_size(data)
-        rest = re.sub(r'\s*\b(?:width|height|loading)="[^"]*"', "", f'{match.group("before")} {match.group("after")}')
-        return f'<img src="{name}" width="{width}" height="{height}" loading="lazy" {rest.strip()}>'
+        before = [cell_id for start, cell_id in cells if start < match.start()]
+        if not before:
+            raise PluginError(f"{shown}: an image output outside any cell with an id (nbformat 4.5 cell ids needed)")
+        cell_id = before[-1]
+        k = images[cell_id] = images.get(cell_id, 0) + 1
+        texts = alts.get(cell_id, (0, []))[1]
+        alt = texts[k - 1].strip() if k <= len(texts) else ""
+        if not alt:
+            raise PluginError(f"{where(cell_id)}: image {k} of the cell's output has no alt text: give the cell "
+                              'the metadata "gd": {"alt": ["…"]} with one Korean sentence per image, in order')
+        attrs = dict(IMG_ATTR.findall(match.group("img")))
+        data = base64.b64decode(attrs["src"].partition(",")[2])
+        rest = f' class="{attrs["class"]}"' if attrs.get("class") else ""
+        tail = f' loading="lazy" alt="{escape(alt)}"{rest}>'
+        if match.group("kind") == "png":
+            width, height = _png_size(data)
+            imgs = f'<img src="{_write(page_dir, data, "png")}" width="{width}" height="{height}"{tail}'
+        else:
+            width, height = _svg_size(data, f"{where(cell_id)}, image {k}")
+            light = _write(page_dir, data, "svg")
+            dark = _write(page_dir, dark_svg(data, f"{where(cell_id)}, image {k}"), "svg")
+            imgs = "".join(f'<img src="{name}#only-{scheme}" width="{width}" height="{height}"{tail}'
+                           for name, scheme in ((light, "light"), (dark, "dark")))
+        mime = "image/png" if match.group("kind") == "png" else "image/svg+xml"
+        attrs_div = re.sub(r'\s*data-mime-type="[^"]*"', "", match.group("attrs"))
+        return (f'<div class="jp-RenderedImage {match.group("classes")}" data-mime-type="{mime}"{attrs_div}>\n'
+                f"{imgs}\n</div>")
 
-    return DATA_IMAGE.sub(move, html)
+    html = OUTPUT_IMAGE.sub(move, html)
+    for cell_id, (_number, texts) in alts.items():
+        if len(texts) > images.get(cell_id, 0):
+            raise PluginError(f"{where(cell_id)}: {len(texts)} alt texts in the cell's metadata for "
+                              f"{images.get(cell_id, 0)} images in its output (one per image, in order)")
+    used = {c for attr in CLASS_ATTR.findall(html) for c in attr.split()}
+    return STYLE.sub(lambda m: f'<style type="text/css">{prune_css(m.group("css"), used)}</style>', html)

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from mkdocs.plugins import CombinedEvent, event_priority
 
 CODE_FOLD = re.compile(r'<details class="example gd-code">.*?</details>', re.DOTALL)
+#: the download and Colab buttons under a chapter's title (sitegen/export.py): the same words on every page
+NOTEBOOK_BUTTONS = re.compile(r'<p class="gd-notebook-links">.*?</p>', re.DOTALL)
 PRE = re.compile(r"<pre\b.*?</pre>", re.DOTALL)
 SPAN_TAG = re.compile(r"</?span\b[^>]*>")
 #: what a notebook page holds besides its text: its styles and scripts, the In/Out prompts and the
@@ -31,14 +33,15 @@ NOTEBOOK_CHROME = re.compile(
 def for_search(html_text: str) -> str:
     """The page as Material's search plugin should index it: formulas as plain text (what a
     result's preview shows; KaTeX's markup would hold each formula three times over);
-    no code folds under the figures (how a figure was drawn is not what a reader searches for);
+    no code folds under the figures (how a figure was drawn is not what a reader searches for)
+    and no notebook buttons;
     code blocks without their highlighting spans (the index drops them anyway); on a notebook page,
     no styles, scripts, In/Out prompts or copy notices (:data:`NOTEBOOK_CHROME`), which a result's
     preview would otherwise show.  The index is smaller, the parser reads a third of the tags, and
     what remains is the same text.
 
     ``html_text`` already has its formulas as plain text (``Katex.render_html``'s second result)."""
-    html_text = NOTEBOOK_CHROME.sub("", CODE_FOLD.sub("", html_text))
+    html_text = NOTEBOOK_BUTTONS.sub("", NOTEBOOK_CHROME.sub("", CODE_FOLD.sub("", html_text)))
     return PRE.sub(lambda m: SPAN_TAG.sub("", m.group(0)), html_text)
 
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from published import PAGES_REPOSITORY, SITE_PATH, SITE_URL
+from published import PAGES_COMMIT, PAGES_REPOSITORY, SITE_PATH, SITE_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,15 +32,15 @@ def built_site(tmp_path_factory, newcomer_env) -> Path:
     """Build the site with ``mkdocs build --strict`` (offline where possible) into a temp dir.
 
     The build gets the environment pytest was started with (``newcomer_env``), nothing the test
-    run set for itself, and the published address of a fork (``SITE_URL``, ``GITHUB_REPOSITORY``)
-    as the Pages workflow gives it."""
+    run set for itself, and the published address, repository and commit of a fork (``SITE_URL``,
+    ``GITHUB_REPOSITORY``, ``GITHUB_SHA``) as the Pages workflow gives them."""
     # Installing is not building: the pinned KaTeX comes from npm (once, like `uv run` syncing
     # the Python packages); only the build itself must work with no network.
     from sitegen.katex import ensure_installed
 
     ensure_installed()
     out = tmp_path_factory.mktemp("site")
-    env = {**newcomer_env, "SITE_URL": SITE_URL, "GITHUB_REPOSITORY": PAGES_REPOSITORY}
+    env = {**newcomer_env, "SITE_URL": SITE_URL, "GITHUB_REPOSITORY": PAGES_REPOSITORY, "GITHUB_SHA": PAGES_COMMIT}
     cmd = [*_offline_prefix(), sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)]
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)

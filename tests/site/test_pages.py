@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
-from published import PAGES_REPOSITORY, SITE_PATH, SITE_URL
+from published import PAGES_COMMIT, PAGES_REPOSITORY, SITE_PATH, SITE_URL
 
 from tools.browser import DESKTOP, PHONE, site_pages
 
@@ -97,13 +97,15 @@ def test_notebook_download_and_colab_links_point_where_a_fork_publishes_them(sit
     status, body = _get(site_server + "/lab/")
     assert status == 200
     page = body.decode("utf-8")
-    download = re.search(r'<a href="([^"]+\.ipynb)" download>', page)
+    download = re.search(r'<a class="md-button" href="([^"]+\.ipynb)" download>', page)
     assert download, "no download link on the notebook page"
     status, notebook = _get(urljoin(site_server + "/lab/", download.group(1)))
     assert status == 200 and b'"cells"' in notebook
-    colab = re.search(r'<a href="(https://colab\.research\.google\.com/[^"]+)"', page)
+    assert f"git+https://github.com/{PAGES_REPOSITORY}@{PAGES_COMMIT}".encode() in notebook  # its install cell
+    colab = re.search(r'<a class="md-button" href="(https://colab\.research\.google\.com/[^"]+)"', page)
     assert colab, "no Colab link on the notebook page"
-    assert colab.group(1) == f"https://colab.research.google.com/github/{PAGES_REPOSITORY}/blob/main/docs/lab.ipynb"
+    assert colab.group(1) == (f"https://colab.research.google.com/github/{PAGES_REPOSITORY}/blob/notebooks/"
+                              f"{PAGES_COMMIT}/lab.ipynb")
 
 
 @pytest.mark.parametrize("missing", ["/no-such-page/", "/momentum/no/such/deep/page/", "/assets/none.css"])

@@ -150,6 +150,26 @@ def test_cold_serve_serves_every_page_and_keeps_first_imports_off_the_notebook_t
     assert "Traceback" not in server.output()
 
 
+def test_a_local_serve_offers_the_notebooks_and_colab_only_for_a_known_repository(server, newcomer_env):
+    """The served copy has no git remote (and no git): the repository and commit are known only
+    when the environment names them, as GitHub Actions does.  Without them the chapter offers its
+    notebook but no Colab button, and the notebook's first cell says how to open it instead of
+    installing from an address it does not know."""
+    import re
+
+    from sitegen import export
+
+    repo, commit = newcomer_env.get("GITHUB_REPOSITORY", ""), newcomer_env.get("GITHUB_SHA", "")
+    status, page = server.get("/gradient-descent/")
+    assert status == 200 and "노트북 내려받기" in page.decode("utf-8")
+    assert ("Colab에서 열기" in page.decode("utf-8")) == bool(repo and commit)
+    status, body = server.get("/notebooks/gradient-descent.ipynb")
+    assert status == 200
+    cells = [c for c in json.loads(body)["cells"] if c["cell_type"] == "code"]
+    assert "".join(cells[0]["source"]) == export.install_cell_source(repo, commit)
+    assert bool(re.search(r"git\+https://github\.com/", "".join(cells[0]["source"]))) == bool(repo and commit)
+
+
 def test_a_text_edit_is_served(server):
     page = server.copy / "docs" / "gradient.md"
     sentence = "새로 덧붙인 문장: 서버가 다시 빌드했는지 확인합니다."
@@ -224,6 +244,21 @@ def _add_failing_cell(text: str) -> str:
     return json.dumps(notebook, ensure_ascii=False, indent=1) + "\n"
 
 
+def _drop_alt(text: str) -> str:
+    """The lab with the alt text of its first plot removed (the build must name the cell)."""
+    notebook = json.loads(text)
+    plot = next(c for c in notebook["cells"] if c.get("metadata", {}).get("gd", {}).get("alt"))
+    del plot["metadata"]["gd"]
+    return json.dumps(notebook, ensure_ascii=False, indent=1) + "\n"
+
+
+def _first_plot_cell() -> str:
+    """``cell N (id ID)`` of the lab's first cell with an alt text, as the build names it."""
+    cells = json.loads((ROOT / "docs" / "lab.ipynb").read_text(encoding="utf-8"))["cells"]
+    number, cell = next((n, c) for n, c in enumerate(cells, 1) if c.get("metadata", {}).get("gd", {}).get("alt"))
+    return f"cell {number} (id {cell['id']})"
+
+
 def _line(name: str, text: str) -> int:
     """The line of ``name`` (in this checkout) where ``text`` first occurs."""
     lines = (ROOT / name).read_text(encoding="utf-8").splitlines()
@@ -266,6 +301,8 @@ MISTAKES = [
      "heading with the id '갱신-규칭'"),
     ("notebook cell raises", "docs/lab.ipynb", _add_failing_cell,
      r"docs/lab\.ipynb, cell 3, line 2: a notebook cell raised RuntimeError: 일부러 낸 오류"),
+    ("notebook plot without alt text", "docs/lab.ipynb", _drop_alt,
+     rf"docs/lab\.ipynb, {re.escape(_first_plot_cell())}: image 1 of the cell's output has no alt text"),
 ]
 IDS = [row for row, *_ in MISTAKES]
 

@@ -39,8 +39,9 @@ from pathlib import Path
 BRANCH = "notebooks"
 #: the folder of the built site that holds the notebooks (what the workflow publishes)
 FOLDER = "notebooks"
-#: the tag of the lab's cell that the build rewrites into the install cell
-INSTALL_TAG = "gdcore-install"
+#: the lab's cell that the build rewrites into the install cell has ``"gd": {"install": true}`` in its
+#: metadata (not a tag: the notebook page would show a tag above the cell)
+INSTALL_KEY = "install"
 #: what the install cell installs besides gdcore (pyproject.toml's optional dependencies)
 EXTRA = "notebooks"
 
@@ -441,11 +442,15 @@ def chapter_notebooks(pages, config, names: dict[tuple[str, str], str], urls: di
     return out
 
 
+def is_install_cell(cell: dict) -> bool:
+    """Whether a cell of the lab is the one the build fills in (metadata ``"gd": {"install": true}``)."""
+    return cell.get("metadata", {}).get("gd", {}).get(INSTALL_KEY) is True
+
+
 def with_install_cell(notebook: dict, repo: str, commit: str) -> dict:
-    """``notebook`` with the source of its cell tagged ``gdcore-install`` made for ``repo`` and ``commit``."""
+    """``notebook`` with the source of its install cell (:func:`is_install_cell`) made for ``repo`` and ``commit``."""
     source = install_cell_source(repo, commit).splitlines(keepends=True)
-    cells = [dict(cell, source=source) if INSTALL_TAG in cell.get("metadata", {}).get("tags", []) else cell
-             for cell in notebook["cells"]]
+    cells = [dict(cell, source=source) if is_install_cell(cell) else cell for cell in notebook["cells"]]
     return dict(notebook, cells=cells)
 
 
@@ -508,6 +513,12 @@ def chapter_buttons(markdown: str, page, config) -> str:
     title = re.search(r"^# .*$", markdown, re.MULTILINE)
     at = title.end() if title else 0
     return markdown[:at] + "\n\n" + _buttons(page, config, name) + markdown[at:]
+
+
+def under_title(html_text: str, buttons: str) -> str:
+    """A notebook page's HTML with ``buttons`` right after its title (or first, without one)."""
+    at = html_text.find("</h1>")
+    return html_text[:at + 5] + "\n" + buttons + html_text[at + 5:] if at >= 0 else buttons + html_text
 
 
 def notebook_buttons(page, config) -> str:

@@ -173,7 +173,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 def on_page_content(html_text: str, page, config, files) -> str:
     assert BUILD.katex is not None
     if notebook.is_notebook(page):
-        html_text = export.notebook_buttons(page, config) + html_text
+        html_text = export.under_title(html_text, export.notebook_buttons(page, config))
     rendered, plain = BUILD.katex.render_page(html_text, lambda needle: line_of(page, needle, config))
     rendered = markers.with_hints(rendered, plain)
     BUILD.search.remember(page, plain)

@@ -176,7 +176,7 @@ def test_notebook_page_is_executed_typeset_downloadable_and_warning_free(built_s
     built = json.loads((built_site / "notebooks" / notebook.name).read_text(encoding="utf-8"))
     assert [c["id"] for c in built["cells"]] == [c["id"] for c in source["cells"]]
     for mine, theirs in zip(source["cells"], built["cells"]):
-        if mine["cell_type"] == "code" and export.INSTALL_TAG not in mine["metadata"].get("tags", []):
+        if mine["cell_type"] == "code" and not export.is_install_cell(mine):
             assert mine == theirs, f"{notebook.name}: cell {mine['id']} differs in the download"
     assert 'class="katex"' in html, "the notebook's math is not typeset"
     assert "jp-OutputArea-output" in html, "the notebook was not executed"

@@ -103,7 +103,8 @@ def on_config(config):
 
 
 def on_files(files: Files, config) -> Files:
-    """Generated files: figures, tables, KaTeX's stylesheet and fonts, the explorer's data.
+    """Generated files: figures, tables, KaTeX's stylesheet and fonts, the explorer's data, and the
+    notebooks readers download or open in Colab (``notebooks/*.ipynb``, sitegen/export.py).
 
     A cold build has three slow jobs that run side by side: the notebooks execute in a kernel
     of their own (started here, awaited when their page is built), and the figures and the

@@ -39,7 +39,6 @@ import functools
 import html
 import io
 import json
-import posixpath
 import re
 import struct
 import time
@@ -55,7 +54,7 @@ from gdcore import functions
 from gdcore.optim import SGD, Adagrad, Adam, RMSprop
 from gdcore.run import minimize
 from gdcore.theory import curvatures, lr_limit
-from sitegen.util import WorkerPool, atomic_write, fingerprint, process_pool, worker_count
+from sitegen.util import WorkerPool, atomic_write, fingerprint, from_page, process_pool, worker_count
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = ROOT / ".cache" / "explorer"
@@ -591,8 +590,7 @@ def widget_html(name: str, page_url: str, uid: str, cache_dir: Path = CACHE_DIR)
     preset = PRESETS[name]
     d = DATASETS[preset.dataset]
     names = file_names(d)
-    folder = page_url if page_url.endswith("/") else posixpath.dirname(page_url)
-    base = posixpath.relpath("assets/explorer", folder.strip("/") or ".")
+    base = from_page("assets/explorer", page_url)
     header, losses, paths, _ = decode((cache_dir / names["data"]).read_bytes())
     o, s, li, m = preset_indices(preset)
     r = d.index(o, s, li, m)
@@ -717,8 +715,7 @@ def expand_markers(markdown: str, page_url: str) -> str:
     total blocking time on /weight-initialization/ 250 ms -> about 150 ms without it).
     """
     count = iter(range(1, 1000))
-    folder = page_url if page_url.endswith("/") else posixpath.dirname(page_url)
-    script = posixpath.relpath("assets/js/explorer.js", folder.strip("/") or ".")
+    script = from_page("assets/js/explorer.js", page_url)
 
     def one(mt: re.Match) -> str:
         k = next(count)

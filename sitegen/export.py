@@ -35,6 +35,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sitegen import numbering
+from sitegen.util import from_page
+
 #: the branch the Pages workflow pushes the built notebooks to (files at its root)
 BRANCH = "notebooks"
 #: the folder of the built site that holds the notebooks (what the workflow publishes)
@@ -88,6 +91,11 @@ def install_cell_source(repo: str, commit: str) -> str:
         print("gdcore 준비 완료")''')
 
 
+def notebook_name(src_uri: str) -> str:
+    """The file a page's notebook is published as, in ``notebooks/``: ``sgd.md`` -> ``sgd.ipynb``."""
+    return posixpath.splitext(posixpath.basename(src_uri))[0] + ".ipynb"
+
+
 def colab_url(repo: str, commit: str, name: str) -> str:
     """Colab's address of the notebook ``name`` built from ``commit``: the Pages workflow pushes each
     build's notebooks to the folder ``COMMIT/`` of the ``notebooks`` branch, so a page opens the
@@ -96,7 +104,7 @@ def colab_url(repo: str, commit: str, name: str) -> str:
 
 
 def links_html(download: str, name: str, repo: str, commit: str) -> str:
-    """The buttons above a chapter or the lab: download the notebook, open it in Colab (only when
+    """The buttons under the title of a chapter or the lab: download the notebook, open it in Colab (only when
     the repository and commit are known: a local build has nothing on GitHub to open)."""
     items = [f'<a class="md-button" href="{download}" download>노트북 내려받기</a>']
     if colab := colab_url(repo, commit, name):
@@ -115,13 +123,18 @@ class Context:
     title: str  # its nav title, ``3. 경사하강법``
     site_url: str  # ``https://owner.github.io/repo/``
     urls: dict[str, str]  # page src_uri -> its URL in the site (``gradient-descent/``)
-    names: dict[tuple[str, str], str]  # (page, anchor) -> ``그림 3.1`` / ``식 (3.1)`` (numbering.Numbers.names)
+    numbers: numbering.Numbers  # the figure and equation numbers of the site
     slugify: Callable[[str, str], str]  # the toc extension's, for the ids of headings
     repo: str = ""
     commit: str = ""
     #: marker -> Markdown: ``figure``, ``table``, ``source``, ``explorer``, ``youtube``, ``repository``;
     #: each called with the marker's match
     markers: dict[str, Callable[[re.Match], str]] = field(default_factory=dict)
+    #: (page, anchor) -> ``그림 3.1`` / ``식 (3.1)``, from ``numbers``
+    names: dict[tuple[str, str], str] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.names = self.numbers.names
 
     def page_url(self, src_uri: str | None = None, anchor: str = "") -> str:
         url = self.site_url.rstrip("/") + "/" + self.urls[src_uri or self.src_uri]
@@ -136,9 +149,6 @@ COMMENT_LINE = re.compile(r"^[ \t]*<!--.*-->[ \t]*$")
 MARKER = re.compile(r"^<!-- (?P<kind>figure|table|source|explorer|youtube|repository|answer)\b(?P<rest>.*?) -->[ \t]*$")
 FOOTNOTE_DEF = re.compile(r"^\[\^(?P<key>[^\]]+)\]:[ \t]*(?P<text>.*)$")
 FOOTNOTE_REF = re.compile(r"\[\^(?P<key>[^\]]+)\](?!:)")
-DISPLAY = re.compile(r"^\$\$[ \t]*\n(?P<body>.*?)\n\$\$[ \t]*$", re.MULTILINE | re.DOTALL)
-LABEL = re.compile(r"[ \t]*\\label\{(?P<name>[\w-]+)\}")
-EMPTY_REF = re.compile(r"\[\]\((?P<page>[\w./-]*\.(?:md|ipynb))?#(?P<anchor>[\w-]+)\)")
 LOCAL_LINK = re.compile(r"\]\((?P<page>[\w./-]+\.(?:md|ipynb))?(?:#(?P<anchor>[^)\s]+))?\)")
 ATTR_LIST = re.compile(r"\{:? [.#][^}\n]*\}")  # { .md-button }: attribute lists of Python-Markdown
 EXERCISES = "연습 문제"
@@ -160,7 +170,7 @@ def chapter_notebook(markdown: str, ctx: Context) -> dict:
     markdown, _ = get_data(markdown)  # the front matter (the page's description) is the site's
     notes: list[str] = []  # footnote texts, in the order the prose first cites them
     def site_syntax(text: str) -> str:  # references, links to pages and attribute lists
-        text = EMPTY_REF.sub(lambda m: _reference(m, ctx), text)
+        text = numbering.EMPTY_REF.sub(lambda m: _reference(m, ctx), text)
         return ATTR_LIST.sub("", LOCAL_LINK.sub(lambda m: _link(m, ctx), text))
 
     definitions = {m.group("key"): site_syntax(m.group("text"))
@@ -214,30 +224,26 @@ def dumps(notebook: dict) -> str:
 
 def _number_equations(text: str, ctx: Context) -> str:
     def one(m: re.Match) -> str:
-        label = LABEL.search(m.group("body"))
+        label = numbering.LABEL.search(m.group("body"))
         if label is None:
             return m.group(0)
-        number = ctx.names.get((ctx.src_uri, f"eq-{label.group('name')}"), "").removeprefix("식 ").strip("()")
-        body = LABEL.sub("", m.group("body"), count=1).rstrip()
+        number = ctx.numbers.numbers.get((ctx.src_uri, f"eq-{label.group('name')}"))
+        body = numbering.LABEL.sub("", m.group("body"), count=1).rstrip()
         return f"$$\n{body}" + (f" \\tag{{{number}}}" if number else "") + "\n$$"
 
-    return DISPLAY.sub(one, text)
-
-
-def _target(page: str | None, ctx: Context) -> str:
-    return posixpath.normpath(posixpath.join(posixpath.dirname(ctx.src_uri), page)) if page else ctx.src_uri
+    return numbering.DISPLAY.sub(one, text)
 
 
 def _reference(m: re.Match, ctx: Context) -> str:
-    target = _target(m.group("page"), ctx)
-    name = ctx.names.get((target, m.group("anchor")), "")  # the build has checked it exists
-    return f"[{name}]({ctx.page_url(target, m.group('anchor'))})"
+    target = numbering.target_page(ctx.src_uri, m.group("page"))
+    name = ctx.names.get((target, m.group("anchor")), "")  # the page's own build checks it exists
+    return f"[{name}]({ctx.page_url(target, m.group('anchor'))}){m.group('particle') or ''}"
 
 
 def _link(m: re.Match, ctx: Context) -> str:
     if not m.group("page") and not m.group("anchor"):
         return m.group(0)
-    target = _target(m.group("page"), ctx)
+    target = numbering.target_page(ctx.src_uri, m.group("page"))
     if target not in ctx.urls:
         return m.group(0)
     return f"]({ctx.page_url(target, m.group('anchor') or '')})"
@@ -422,9 +428,9 @@ def marker_handlers(ctx: Context, config) -> dict[str, Callable[[re.Match], str]
             "repository": lambda m: markers.repository_block(config)}
 
 
-def chapter_notebooks(pages, config, names: dict[tuple[str, str], str], urls: dict[str, str]) -> dict[str, str]:
+def chapter_notebooks(pages, config, numbers: numbering.Numbers, urls: dict[str, str]) -> dict[str, str]:
     """``{"notebooks/NAME.ipynb": JSON text}`` for every numbered chapter among ``pages`` (MkDocs files)."""
-    from sitegen import numbering, repository
+    from sitegen import repository
 
     chapters = numbering.nav_titles(config["nav"])
     numbered = numbering.chapters(config["nav"])
@@ -434,11 +440,10 @@ def chapter_notebooks(pages, config, names: dict[tuple[str, str], str], urls: di
     for file in pages:
         if file.src_uri not in numbered:
             continue
-        ctx = Context(file.src_uri, chapters[file.src_uri], config["site_url"] or "/", urls, names,
+        ctx = Context(file.src_uri, chapters[file.src_uri], config["site_url"] or "/", urls, numbers,
                       config["mdx_configs"]["toc"]["slugify"], repo, commit)
         ctx.markers = marker_handlers(ctx, config)
-        name = posixpath.splitext(posixpath.basename(file.src_uri))[0] + ".ipynb"
-        out[f"{FOLDER}/{name}"] = dumps(chapter_notebook(file.content_string, ctx))
+        out[f"{FOLDER}/{notebook_name(file.src_uri)}"] = dumps(chapter_notebook(file.content_string, ctx))
     return out
 
 
@@ -456,7 +461,7 @@ def with_install_cell(notebook: dict, repo: str, commit: str) -> dict:
 
 def site_links(notebook: dict, src_uri: str, site_url: str, urls: dict[str, str]) -> dict:
     """``notebook`` with its markdown cells' links to pages (``comparison.md#결과``) made absolute."""
-    ctx = Context(src_uri, "", site_url or "/", urls, {}, lambda text, sep: text)
+    ctx = Context(src_uri, "", site_url or "/", urls, numbering.Numbers(), lambda text, sep: text)
     cells = []
     for cell in notebook["cells"]:
         if cell["cell_type"] == "markdown":
@@ -491,36 +496,20 @@ def notebook_pages(files, config, urls: dict[str, str]) -> dict[str, str]:
         if not copy.exists() or copy.read_text(encoding="utf-8") != text:
             atomic_write(copy, text.encode())
         file.abs_src_path = str(copy)
-        out[f"{FOLDER}/{source.name}"] = dumps(site_links(notebook, file.src_uri, config["site_url"], urls))
+        out[f"{FOLDER}/{notebook_name(file.src_uri)}"] = dumps(site_links(notebook, file.src_uri, config["site_url"], urls))
     return out
 
 
-def _buttons(page, config, name: str) -> str:
+def under_title(html_text: str, page, config) -> str:
+    """A chapter's or notebook page's HTML with the notebook buttons right after its title: download
+    ``notebooks/NAME.ipynb``, open it in Colab.  Other pages are returned as they are."""
     from sitegen import repository
 
-    folder = posixpath.dirname(page.file.url.rstrip("/")) if not page.file.url.endswith("/") else page.file.url
-    href = posixpath.relpath(f"{FOLDER}/{name}", folder.strip("/") or ".")
-    return links_html(href, name, repository.repository(config["extra"].get("repository", "")), repository.commit())
-
-
-def chapter_buttons(markdown: str, page, config) -> str:
-    """A numbered chapter's Markdown with the notebook buttons under its title."""
-    from sitegen import numbering
-
-    if page.file.src_uri not in numbering.chapters(config["nav"]):
-        return markdown
-    name = posixpath.splitext(posixpath.basename(page.file.src_uri))[0] + ".ipynb"
-    title = re.search(r"^# .*$", markdown, re.MULTILINE)
-    at = title.end() if title else 0
-    return markdown[:at] + "\n\n" + _buttons(page, config, name) + markdown[at:]
-
-
-def under_title(html_text: str, buttons: str) -> str:
-    """A notebook page's HTML with ``buttons`` right after its title (or first, without one)."""
+    src = page.file.src_uri
+    if not (src.endswith(".ipynb") or src in numbering.chapters(config["nav"])):
+        return html_text
+    name = notebook_name(src)
+    buttons = links_html(from_page(f"{FOLDER}/{name}", page.file.url), name,
+                         repository.repository(config["extra"].get("repository", "")), repository.commit())
     at = html_text.find("</h1>")
     return html_text[:at + 5] + "\n" + buttons + html_text[at + 5:] if at >= 0 else buttons + html_text
-
-
-def notebook_buttons(page, config) -> str:
-    """The buttons above a notebook page (the lab)."""
-    return _buttons(page, config, posixpath.basename(page.file.src_uri))

@@ -141,7 +141,7 @@ def on_files(files: Files, config) -> Files:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     BUILD.figure_paths = figure_paths
-    notebooks.update(export.chapter_notebooks(pages, config, BUILD.numbers.names, all_urls))
+    notebooks.update(export.chapter_notebooks(pages, config, BUILD.numbers, all_urls))
     for path, text in notebooks.items():
         files.append(File.generated(config, path, content=text))
     for name, path in figure_paths.items():
@@ -167,14 +167,12 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
                               lambda fig_id: numbers.figure_number(src, fig_id))
     markdown = numbering.number_equations(markdown, page, numbers)
     markdown = codeblocks.mark_outputs(markdown)
-    markdown = export.chapter_buttons(markdown, page, config)
     return numbering.fill_references(markdown, page, config, numbers)
 
 
 def on_page_content(html_text: str, page, config, files) -> str:
     assert BUILD.katex is not None
-    if notebook.is_notebook(page):
-        html_text = export.under_title(html_text, export.notebook_buttons(page, config))
+    html_text = export.under_title(html_text, page, config)
     rendered, plain = BUILD.katex.render_page(html_text, lambda needle: line_of(page, needle, config))
     rendered = markers.with_hints(rendered, plain)
     BUILD.search.remember(page, plain)

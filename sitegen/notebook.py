@@ -167,6 +167,7 @@ COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 OUTPUT_IMAGE = re.compile(
     r'<div class="jp-Rendered(?:Image|SVG) (?P<classes>[^"]*)"(?P<attrs>[^>]*)>\s*'
     r'<img (?P<img>[^>]*?src="data:image/(?P<kind>png|svg\+xml);base64,[^"]*"[^>]*?)/?>\s*</div>')
+SVG_METADATA = re.compile(rb"\s*<metadata>.*?</metadata>", re.DOTALL)
 IMG_ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
 #: the start of a cell in nbconvert's lab template (the id is the notebook's cell id)
 CELL_START = re.compile(r'<div class="jp-Cell [^"]*" id="cell-id=(?P<id>[^"]+)">')
@@ -324,6 +325,7 @@ def slim_page(html: str, page_dir: Path, notebook: dict, shown: str) -> str:
             width, height = _png_size(data)
             imgs = f'<img src="{_write(page_dir, data, "png")}" width="{width}" height="{height}"{tail}'
         else:
+            data = SVG_METADATA.sub(b"", data)  # matplotlib's date of drawing: the same build, the same file
             width, height = _svg_size(data, f"{where(cell_id)}, image {k}")
             light = _write(page_dir, data, "svg")
             dark = _write(page_dir, dark_svg(data, f"{where(cell_id)}, image {k}"), "svg")

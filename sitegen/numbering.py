@@ -133,9 +133,7 @@ def fill_references(markdown: str, page, config, numbers: Numbers) -> str:
     names = numbers.names
 
     def one(m: re.Match) -> str:
-        target = here
-        if m.group("page"):
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(here), m.group("page")))
+        target = target_page(here, m.group("page"))
         name = names.get((target, m.group("anchor")))
         if name is None:
             raise PluginError(f"{line_of(page, m.group(0), config)}: the empty link {m.group(0)} names no numbered "
@@ -148,6 +146,11 @@ def fill_references(markdown: str, page, config, numbers: Numbers) -> str:
         return f"[{name}]({m.group('page') or ''}#{m.group('anchor')}){particle}"
 
     return EMPTY_REF.sub(one, markdown)
+
+
+def target_page(here: str, page: str | None) -> str:
+    """The page a link on ``here`` (``gradient.md``) names: ``page`` relative to it, or ``here``."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(here), page)) if page else here
 
 
 def _particle(digit: str, particle: str) -> str:

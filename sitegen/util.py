@@ -5,6 +5,7 @@
 - :func:`atomic_write`: a cache file appears whole or not at all (a worker process, a killed
   build or a parallel ``mkdocs serve`` never leaves half a file under its final name).
 - :func:`worker_count` and :func:`process_pool`: how many worker processes, and how they start.
+- :func:`from_page`: a site path as a link from a page, for raw HTML.
 - :func:`project_path` and :func:`line_of`: ``docs/page.md:LINE`` for an author's mistake.
 """
 
@@ -14,6 +15,7 @@ import functools
 import hashlib
 import logging
 import os
+import posixpath
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -86,6 +88,17 @@ def process_pool(workers: int | None = None) -> WorkerPool:
     fresh interpreter per worker (forking a process with threads, as ``mkdocs serve`` has, can
     deadlock)."""
     return WorkerPool(workers or worker_count())
+
+
+# --- links -------------------------------------------------------------------------------------
+
+
+def from_page(path: str, page_url: str) -> str:
+    """``path`` (from the site's root) as a link from the page at ``page_url`` (``momentum/``), for
+    raw HTML, whose links MkDocs does not rewrite: ``from_page("assets/x.js", "momentum/")`` is
+    ``"../assets/x.js"``."""
+    folder = page_url if page_url.endswith("/") else posixpath.dirname(page_url)
+    return posixpath.relpath(path, folder.strip("/") or ".")
 
 
 # --- where an author's mistake is -----------------------------------------------------------------

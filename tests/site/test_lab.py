@@ -107,6 +107,20 @@ def test_an_svg_plot_becomes_a_light_and_a_dark_file_with_the_cells_alt_text(tmp
     assert ".jp-RenderedImage img{max-width:100%}" in out and "jp-RenderedSVG" not in out  # CSS pruned after
 
 
+def test_the_same_plot_drawn_twice_gives_the_same_files(tmp_path):
+    """matplotlib writes the time of drawing into an SVG's metadata; the built file leaves it out, and
+    the lab's set-up cell fixes the SVG's ids (``svg.hashsalt``), so the same commit builds the same lab."""
+    dated = [SVG.replace("<path", f"<metadata><dc:date>2026-12-05T18:{m}:00</dc:date></metadata><path", 1)
+             for m in ("19", "30")]
+    outs = [slim_page(_page(svg), tmp_path / f"lab{k}", _notebook(["그림"]), "docs/lab.ipynb") for k, svg in enumerate(dated)]
+    assert outs[0] == outs[1]  # the files are named by their content
+    files = [{p.name: p.read_text() for p in (tmp_path / f"lab{k}").iterdir()} for k in (0, 1)]
+    assert files[0] == files[1] and len(files[0]) == 2
+    assert SVG in files[0].values() and not any("dc:date" in text for text in files[0].values())
+    setup = next(c for c in json.loads(LAB.read_text(encoding="utf-8"))["cells"] if c["id"] == "cell-01")
+    assert '"svg.hashsalt":' in "".join(setup["source"])
+
+
 def test_a_plot_without_an_alt_text_fails_naming_the_notebook_and_cell(tmp_path):
     for alt in (None, [], [" "]):
         notebook = _notebook(alt)

@@ -384,3 +384,12 @@ def test_expected_outputs_are_marked_also_inside_folds():
     marked = codeblocks.mark_outputs(page)
     assert marked.count("``` { .text .gd-output .no-copy }") == 2
     assert "\n    ``` { .text .gd-output .no-copy }\n    2\n" in marked  # the fold's block keeps its indent
+
+
+def test_from_page_links_a_site_path_from_a_page_of_either_url_style():
+    from sitegen.util import from_page
+
+    assert from_page("assets/js/explorer.js", "momentum/") == "../assets/js/explorer.js"
+    assert from_page("notebooks/sgd.ipynb", "") == "notebooks/sgd.ipynb"  # the home page
+    assert from_page("notebooks/sgd.ipynb", "sgd.html") == "notebooks/sgd.ipynb"  # use_directory_urls: false
+    assert from_page("notebooks/lab.ipynb", "a/b/") == "../../notebooks/lab.ipynb"
